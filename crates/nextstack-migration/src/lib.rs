@@ -1,0 +1,22 @@
+//! The NextStack schema migrations: one set for SQLite and PostgreSQL.
+//!
+//! Run by `nextstack migrate` and, for the embedded SQLite default, at
+//! start-up. Migrations are forward-only in production; `down` exists for
+//! tests and local resets. Each migration uses the sea-query schema DSL and
+//! branches on the backend only where PostgreSQL (Prisma's exact DDL) and
+//! SQLite must differ.
+
+pub use sea_orm_migration::MigratorTrait;
+
+mod m20251001_000001_initial;
+
+/// Every migration, oldest first. `Migrator::up(&db, None)` applies the
+/// pending ones; applied versions are recorded in `seaql_migrations`.
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+        vec![Box::new(m20251001_000001_initial::Migration)]
+    }
+}

@@ -1,0 +1,66 @@
+//! The `httpBatchStreamLink` response: JSON lines in tRPC's `jsonlStreamProducer`
+//! encoding. Each call is `{result: Promise<{data: Promise<data>}>}` or
+//! `{error}`; a promise is a placeholder `0` plus `[key, 0, chunkId]`, and its
+//! value later arrives as `[chunkId, 0 (fulfilled), [[value]]]`.
+
+use serde_json::{Value, json};
+
+/// Allocates chunk ids: `0..n` name the calls' own promises in the head line.
+pub(crate) struct JsonlEncoder {
+    next_chunk: u64,
+}
+
+impl JsonlEncoder {
+    /// The encoder and the head line for `calls` calls.
+    pub fn start(calls: usize) -> (Self, String) {
+        let mut head = serde_json::Map::new();
+        for i in 0..calls {
+            head.insert(i.to_string(), json!([[0], [null, 0, i]]));
+        }
+        (Self { next_chunk: calls as u64 }, line(&Value::Object(head)))
+    }
+
+    /// The lines that resolve call `index` with a success.
+    pub fn success(&mut self, index: usize, data: Value) -> String {
+        let result_chunk = self.allocate();
+        let data_chunk = self.allocate();
+        let mut out = line(&json!([index, 0, [[{"result": 0}], ["result", 0, result_chunk]]]));
+        out.push_str(&line(&json!([result_chunk, 0, [[{"data": 0}], ["data", 0, data_chunk]]])));
+        out.push_str(&line(&json!([data_chunk, 0, [[data]]])));
+        out
+    }
+
+    /// The line that resolves call `index` with an error shape.
+    pub fn error(&mut self, index: usize, shape: Value) -> String {
+        line(&json!([index, 0, [[{"error": shape}]]]))
+    }
+
+    fn allocate(&mut self) -> u64 {
+        let id = self.next_chunk;
+        self.next_chunk += 1;
+        id
+    }
+}
+
+fn line(value: &Value) -> String {
+    let mut text = value.to_string();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_observed_trpc_output() {
+        let (mut enc, head) = JsonlEncoder::start(2);
+        assert_eq!(head, "{\"0\":[[0],[null,0,0]],\"1\":[[0],[null,0,1]]}\n");
+        let ok = enc.success(0, json!({"status": "healthy"}));
+        assert_eq!(
+            ok,
+            "[0,0,[[{\"result\":0}],[\"result\",0,2]]]\n[2,0,[[{\"data\":0}],[\"data\",0,3]]]\n[3,0,[[{\"status\":\"healthy\"}]]]\n"
+        );
+        assert_eq!(enc.error(1, json!({"code": -32004})), "[1,0,[[{\"error\":{\"code\":-32004}}]]]\n");
+    }
+}

@@ -1,0 +1,23 @@
+//! The tRPC 11 HTTP wire protocol for axum, knowing nothing of any application:
+//! a procedure registry whose procedures are plain async functions, GET/POST
+//! rules, batching, `httpBatchStreamLink` JSON lines, tRPC's error shape with
+//! JSON-RPC codes, and zod-compatible validation errors.
+//!
+//! ```ignore
+//! let router = Router::new().query("greet", greet);
+//! let trpc = Trpc::new(router, TrpcConfig::default(), |_parts| async { Ok(MyCtx) });
+//! let app = axum::Router::new().nest("/trpc", trpc.into_axum());
+//! ```
+
+mod error;
+mod jsonl;
+mod procedure;
+mod request;
+mod router;
+mod service;
+pub mod validation;
+
+pub use error::{ErrorCode, ErrorSource, TrpcError};
+pub use procedure::{FromCtx, Handler, Input, Output, Procedure, ProcedureKind, ProcedureTypes, RawInput, TypeDesc};
+pub use router::Router;
+pub use service::{CallFailure, StreamingBody, Trpc, TrpcConfig};

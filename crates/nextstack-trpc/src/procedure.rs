@@ -1,0 +1,183 @@
+//! Procedures: plain async functions whose first argument states the caller's
+//! auth level (anything implementing [`FromCtx`]) and whose optional second
+//! argument is the typed, validated input.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::error::TrpcError;
+use crate::validation::parse_input;
+
+/// The three tRPC procedure types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProcedureKind {
+    /// Read-only; HTTP GET.
+    Query,
+    /// Writes; HTTP POST.
+    Mutation,
+    /// A stream of events (SSE); HTTP GET.
+    Subscription,
+}
+
+impl ProcedureKind {
+    /// The name tRPC uses in messages (`query`, `mutation`, `subscription`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Mutation => "mutation",
+            Self::Subscription => "subscription",
+        }
+    }
+}
+
+/// Extracts a procedure's first argument from the request context, or refuses
+/// the call. This is where auth levels live: an `Authed` argument that cannot be
+/// built from an anonymous context makes the procedure unreachable without a session.
+pub trait FromCtx<C>: Sized + Send + 'static {
+    /// Builds the argument, or fails the call (typically `UNAUTHORIZED`/`FORBIDDEN`).
+    fn from_ctx(ctx: &C) -> Result<Self, TrpcError>;
+}
+
+/// What a procedure input must be: deserializable, validated, and describable in TypeScript.
+pub trait Input: DeserializeOwned + garde::Validate<Context = ()> + TS + Send + 'static {}
+impl<T: DeserializeOwned + garde::Validate<Context = ()> + TS + Send + 'static> Input for T {}
+
+/// What a procedure output must be: serializable and describable in TypeScript.
+pub trait Output: Serialize + TS + Send + 'static {}
+impl<T: Serialize + TS + Send + 'static> Output for T {}
+
+/// A TypeScript description of one wire type, kept for type generation.
+#[derive(Clone, Copy)]
+pub struct TypeDesc {
+    /// The type written inline (`{ id: string, ... }`).
+    pub inline: fn(&ts_rs::Config) -> String,
+    /// The named types it refers to.
+    pub dependencies: fn(&ts_rs::Config) -> Vec<ts_rs::Dependency>,
+}
+
+impl TypeDesc {
+    /// The description of `T`.
+    pub fn of<T: TS + 'static>() -> Self {
+        Self { inline: T::inline, dependencies: T::dependencies }
+    }
+}
+
+impl std::fmt::Debug for TypeDesc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str((self.inline)(&ts_rs::Config::default()).as_str())
+    }
+}
+
+/// Input and output types of a procedure (`input` is `None` when it takes none).
+#[derive(Debug, Clone, Copy)]
+pub struct ProcedureTypes {
+    /// The input type, if any.
+    pub input: Option<TypeDesc>,
+    /// The output type.
+    pub output: TypeDesc,
+}
+
+/// The raw input of one call: `Ok(None)` when the client sent none, `Err` when
+/// the request's input could not be read or parsed. It is only looked at after
+/// the auth check, so an anonymous caller with bad JSON still gets `UNAUTHORIZED`,
+/// as tRPC's lazy `getRawInput` behaves.
+pub type RawInput = Result<Option<Value>, TrpcError>;
+
+pub(crate) type BoxedHandler<C> =
+    Arc<dyn Fn(C, RawInput) -> BoxFuture<'static, Result<Value, TrpcError>> + Send + Sync>;
+
+/// Implemented for async functions `fn(A) -> Result<O, E>` and
+/// `fn(A, I) -> Result<O, E>`; `M` only tells the two shapes apart.
+pub trait Handler<C, M>: Clone + Send + Sync + 'static {
+    /// The input and output types.
+    fn types() -> ProcedureTypes;
+    /// Runs the procedure and serializes its output.
+    fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, Result<Value, TrpcError>>;
+}
+
+fn serialize_output<O: Serialize>(output: O) -> Result<Value, TrpcError> {
+    // Decision 6: a value that fails to serialize fails this call only.
+    serde_json::to_value(output)
+        .map_err(|e| TrpcError::internal("Output serialization failed").with_source(Arc::new(e) as crate::ErrorSource))
+}
+
+impl<C, F, Fut, A, O, E> Handler<C, (A,)> for F
+where
+    C: Send + 'static,
+    F: Fn(A) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, E>> + Send + 'static,
+    A: FromCtx<C>,
+    O: Output,
+    E: Into<TrpcError>,
+{
+    fn types() -> ProcedureTypes {
+        ProcedureTypes { input: None, output: TypeDesc::of::<O>() }
+    }
+
+    fn call(&self, ctx: C, _input: RawInput) -> BoxFuture<'static, Result<Value, TrpcError>> {
+        let arg = A::from_ctx(&ctx);
+        let f = self.clone();
+        Box::pin(async move {
+            let output = f(arg?).await.map_err(Into::into)?;
+            serialize_output(output)
+        })
+    }
+}
+
+impl<C, F, Fut, A, I, O, E> Handler<C, (A, I)> for F
+where
+    C: Send + 'static,
+    F: Fn(A, I) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, E>> + Send + 'static,
+    A: FromCtx<C>,
+    I: Input,
+    O: Output,
+    E: Into<TrpcError>,
+{
+    fn types() -> ProcedureTypes {
+        ProcedureTypes { input: Some(TypeDesc::of::<I>()), output: TypeDesc::of::<O>() }
+    }
+
+    fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, Result<Value, TrpcError>> {
+        let arg = A::from_ctx(&ctx);
+        let f = self.clone();
+        Box::pin(async move {
+            let arg = arg?;
+            let input: I = parse_input(input?)?;
+            let output = f(arg, input).await.map_err(Into::into)?;
+            serialize_output(output)
+        })
+    }
+}
+
+/// A registered procedure: its type, wire types and type-erased handler.
+pub struct Procedure<C> {
+    /// Query, mutation or subscription.
+    pub kind: ProcedureKind,
+    /// Input and output types, for TypeScript generation.
+    pub types: ProcedureTypes,
+    pub(crate) handler: BoxedHandler<C>,
+}
+
+impl<C> Clone for Procedure<C> {
+    fn clone(&self) -> Self {
+        Self { kind: self.kind, types: self.types, handler: self.handler.clone() }
+    }
+}
+
+impl<C: Send + 'static> Procedure<C> {
+    pub(crate) fn new<M, H: Handler<C, M>>(kind: ProcedureKind, handler: H) -> Self {
+        Self { kind, types: H::types(), handler: Arc::new(move |ctx, input| handler.call(ctx, input)) }
+    }
+
+    /// Runs the procedure with a context and raw input.
+    pub fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, Result<Value, TrpcError>> {
+        (self.handler)(ctx, input)
+    }
+}

@@ -1,0 +1,301 @@
+//! The HTTP side of tRPC for axum: one request in, the tRPC response out
+//! (`resolveResponse.ts`), for `httpLink`, `httpBatchLink` and `httpBatchStreamLink`.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures::future::{BoxFuture, join_all};
+use futures::stream::{self, FuturesUnordered, StreamExt};
+use http::{HeaderValue, Method, StatusCode, header, request::Parts};
+use serde_json::{Value, json};
+use tracing::Instrument;
+
+use crate::error::{ErrorCode, TrpcError};
+use crate::jsonl::JsonlEncoder;
+use crate::procedure::ProcedureKind;
+use crate::request::{CallRequest, Inputs, check_content_type};
+use crate::router::Router;
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct TrpcConfig {
+    /// Most calls one batch may hold (newer tRPC's `maxBatchSize`).
+    pub max_batch_size: usize,
+    /// Send `data.stack` (the error chain): development only.
+    pub include_stack: bool,
+    /// Largest request body read, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for TrpcConfig {
+    fn default() -> Self {
+        Self { max_batch_size: 100, include_stack: false, max_body_bytes: 10 * 1024 * 1024 }
+    }
+}
+
+/// Marks a response whose body is a live stream, so compression layers leave it alone.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamingBody;
+
+/// A failed call, as passed to the error hook (tRPC's `onError`).
+#[derive(Debug)]
+pub struct CallFailure<'a> {
+    /// The call's path (`None` for a request-level failure).
+    pub path: Option<&'a str>,
+    /// The error.
+    pub error: &'a TrpcError,
+}
+
+type ContextFn<C> = dyn Fn(&Parts) -> BoxFuture<'static, Result<C, TrpcError>> + Send + Sync;
+type ErrorHook = dyn Fn(CallFailure<'_>) + Send + Sync;
+
+struct Inner<C> {
+    router: Router<C>,
+    config: TrpcConfig,
+    create_context: Box<ContextFn<C>>,
+    on_error: Option<Box<ErrorHook>>,
+}
+
+/// A tRPC endpoint: the registry, its settings and how to build a request context.
+pub struct Trpc<C> {
+    inner: Arc<Inner<C>>,
+}
+
+impl<C> Clone for Trpc<C> {
+    fn clone(&self) -> Self {
+        Self { inner: self.inner.clone() }
+    }
+}
+
+impl<C: Clone + Send + Sync + 'static> Trpc<C> {
+    /// Serves `router`, building each request's context with `create_context`
+    /// (tRPC's `createContext`; its error fails the whole request).
+    pub fn new<F, Fut>(router: Router<C>, config: TrpcConfig, create_context: F) -> Self
+    where
+        F: Fn(&Parts) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<C, TrpcError>> + Send + 'static,
+    {
+        Self::with_hook(router, config, Box::new(move |parts| Box::pin(create_context(parts))), None)
+    }
+
+    /// Sets the hook called once per failed call (logging, metrics).
+    pub fn on_error(self, hook: impl Fn(CallFailure<'_>) + Send + Sync + 'static) -> Self {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("on_error must be set before cloning"));
+        Self::with_hook(inner.router, inner.config, inner.create_context, Some(Box::new(hook)))
+    }
+
+    fn with_hook(
+        router: Router<C>,
+        config: TrpcConfig,
+        create_context: Box<ContextFn<C>>,
+        on_error: Option<Box<ErrorHook>>,
+    ) -> Self {
+        Self { inner: Arc::new(Inner { router, config, create_context, on_error }) }
+    }
+
+    /// The registry (for type generation).
+    pub fn router(&self) -> &Router<C> {
+        &self.inner.router
+    }
+
+    /// An axum router answering every path below where it is nested.
+    pub fn into_axum(self) -> axum::Router {
+        let root = self.clone();
+        axum::Router::new()
+            .route(
+                "/",
+                axum::routing::any(move |req| {
+                    let t = root.clone();
+                    async move { t.handle(req).await }
+                }),
+            )
+            .route(
+                "/{*path}",
+                axum::routing::any(move |req| {
+                    let t = self.clone();
+                    async move { t.handle(req).await }
+                }),
+            )
+    }
+
+    /// Answers one HTTP request (its URI path relative to the tRPC mount point).
+    pub async fn handle(&self, req: http::Request<Body>) -> Response {
+        let (parts, body) = req.into_parts();
+        if parts.method == Method::HEAD {
+            // tRPC answers HEAD before any parsing (lambda warm-up).
+            return StatusCode::NO_CONTENT.into_response();
+        }
+        let call = CallRequest::parse(parts.uri.path(), parts.uri.query(), &parts.headers);
+        if let Err(err) = self.check_request(&parts, &call) {
+            return self.request_error(err);
+        }
+        let ctx = match (self.inner.create_context)(&parts).await {
+            Ok(ctx) => ctx,
+            Err(err) => return self.request_error(err),
+        };
+        let inputs = self.read_inputs(&parts, &call, body).await;
+        let calls = self.start_calls(&parts.method, &call, ctx, &inputs);
+        if call.wants_jsonl {
+            return self.jsonl_response(&call, calls);
+        }
+        let results = join_all(calls).await;
+        self.json_response(&call, results)
+    }
+
+    fn check_request(&self, parts: &Parts, call: &CallRequest) -> Result<(), TrpcError> {
+        check_content_type(&parts.method, &parts.headers)?;
+        if call.is_batch && call.paths.len() > self.inner.config.max_batch_size {
+            return Err(TrpcError::bad_request("Batch call exceeds maximum size"));
+        }
+        let kinds: BTreeSet<&str> =
+            call.paths.iter().filter_map(|p| self.inner.router.get(p)).map(|p| p.kind.as_str()).collect();
+        if kinds.len() > 1 {
+            let list = kinds.into_iter().collect::<Vec<_>>().join(", ");
+            return Err(TrpcError::bad_request(format!("Cannot mix procedure types in call: {list}")));
+        }
+        if call.wants_jsonl && !call.is_batch {
+            return Err(TrpcError::bad_request("Streaming requests must be batched (you can do a batch of 1)"));
+        }
+        Ok(())
+    }
+
+    async fn read_inputs(&self, parts: &Parts, call: &CallRequest, body: Body) -> Inputs {
+        if parts.method == Method::GET {
+            return Inputs::parse(call.query_input.as_deref().map(str::as_bytes), call.is_batch);
+        }
+        match axum::body::to_bytes(body, self.inner.config.max_body_bytes).await {
+            Ok(bytes) => Inputs::parse(Some(&bytes), call.is_batch),
+            Err(err) => {
+                let too_large = std::error::Error::source(&err)
+                    .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                    || err.to_string().contains("length limit");
+                Inputs::Failed(if too_large {
+                    TrpcError::new(ErrorCode::PayloadTooLarge, "Request body is too large")
+                } else {
+                    TrpcError::bad_request("Failed to read the request body")
+                })
+            }
+        }
+    }
+
+    fn start_calls(
+        &self,
+        method: &Method,
+        call: &CallRequest,
+        ctx: C,
+        inputs: &Inputs,
+    ) -> Vec<BoxFuture<'static, Result<Value, TrpcError>>> {
+        call.paths
+            .iter()
+            .enumerate()
+            .map(|(index, path)| {
+                let Some(procedure) = self.inner.router.get(path) else {
+                    let err = TrpcError::not_found(format!("No procedure found on path \"{path}\""));
+                    return Box::pin(futures::future::ready(Err(err))) as BoxFuture<'static, _>;
+                };
+                let accepted = match procedure.kind {
+                    ProcedureKind::Mutation => method == Method::POST,
+                    ProcedureKind::Query | ProcedureKind::Subscription => method == Method::GET,
+                };
+                if !accepted {
+                    let kind = procedure.kind.as_str();
+                    let err = TrpcError::new(
+                        ErrorCode::MethodNotSupported,
+                        format!("Unsupported {method}-request to {kind} procedure at path \"{path}\""),
+                    );
+                    return Box::pin(futures::future::ready(Err(err)));
+                }
+                if procedure.kind == ProcedureKind::Subscription && call.is_batch {
+                    return Box::pin(futures::future::ready(Err(TrpcError::bad_request(
+                        "Cannot batch subscription calls",
+                    ))));
+                }
+                procedure.call(ctx.clone(), inputs.get(index))
+            })
+            .collect()
+    }
+
+    fn report(&self, path: Option<&str>, error: &TrpcError) {
+        if let Some(hook) = &self.inner.on_error {
+            hook(CallFailure { path, error });
+        }
+    }
+
+    fn envelope(&self, path: &str, result: Result<Value, TrpcError>) -> (StatusCode, Value) {
+        match result {
+            Ok(data) => (StatusCode::OK, json!({ "result": { "data": data } })),
+            Err(err) => {
+                self.report(Some(path), &err);
+                let shape = err.shape(Some(path), self.inner.config.include_stack);
+                (err.code.http_status(), json!({ "error": shape }))
+            }
+        }
+    }
+
+    fn json_response(&self, call: &CallRequest, results: Vec<Result<Value, TrpcError>>) -> Response {
+        let mut statuses = BTreeSet::new();
+        let mut items = Vec::with_capacity(results.len());
+        for (path, result) in call.paths.iter().zip(results) {
+            let (status, item) = self.envelope(path, result);
+            statuses.insert(status);
+            items.push(item);
+        }
+        // One distinct status is the response status; a mix is 207 (getHTTPStatusCode).
+        let status = match (statuses.len(), statuses.first()) {
+            (1, Some(status)) => *status,
+            _ => StatusCode::MULTI_STATUS,
+        };
+        let body = if call.is_batch { Value::Array(items) } else { items.pop().unwrap_or(Value::Null) };
+        json_body(status, &body)
+    }
+
+    fn request_error(&self, err: TrpcError) -> Response {
+        self.report(None, &err);
+        let body = json!({ "error": err.shape(None, self.inner.config.include_stack) });
+        json_body(err.code.http_status(), &body)
+    }
+
+    fn jsonl_response(&self, call: &CallRequest, calls: Vec<BoxFuture<'static, Result<Value, TrpcError>>>) -> Response {
+        let (mut encoder, head) = JsonlEncoder::start(calls.len());
+        let span = tracing::Span::current();
+        let this = self.clone();
+        let paths = call.paths.clone();
+        let pending: FuturesUnordered<_> = calls
+            .into_iter()
+            .enumerate()
+            .map(|(index, fut)| async move { (index, fut.await) }.instrument(span.clone()))
+            .collect();
+        let lines = pending.map(move |(index, result)| {
+            let text = match result {
+                Ok(data) => encoder.success(index, data),
+                Err(err) => {
+                    let path = paths.get(index).map(String::as_str);
+                    this.report(path, &err);
+                    encoder.error(index, err.shape(path, this.inner.config.include_stack))
+                }
+            };
+            Ok::<_, std::convert::Infallible>(Bytes::from(text))
+        });
+        let body = stream::once(async move { Ok(Bytes::from(head)) }).chain(lines);
+        let mut response = Response::new(Body::from_stream(body));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(header::VARY, HeaderValue::from_static("trpc-accept"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        response.extensions_mut().insert(StreamingBody);
+        response
+    }
+}
+
+fn json_body(status: StatusCode, body: &Value) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(header::VARY, HeaderValue::from_static("trpc-accept"));
+    response
+}

@@ -1,0 +1,53 @@
+//! The application state: built once at start-up, shared by every request.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::middleware::rate_limit::{MemoryStore, RateLimitStore};
+use crate::rpc::identity::{Anonymous, IdentityResolver};
+
+/// Everything a request may need.
+pub struct App {
+    /// Validated configuration.
+    pub config: Config,
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Counters for the `/trpc` rate limit.
+    pub rate_limits: Arc<dyn RateLimitStore>,
+    /// Who is calling (sessions arrive with the auth module).
+    pub identity: Arc<dyn IdentityResolver>,
+    /// When the server started (for `/health` uptime).
+    pub started: Instant,
+}
+
+/// Cheap-to-clone handle on [`App`].
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State with the default identity resolver (anonymous until auth exists).
+    pub fn new(config: Config, db: DatabaseConnection) -> Self {
+        Self::with_identity(config, db, Arc::new(Anonymous))
+    }
+
+    /// State with a given identity resolver (tests act as users through this).
+    pub fn with_identity(config: Config, db: DatabaseConnection, identity: Arc<dyn IdentityResolver>) -> Self {
+        Self(Arc::new(App {
+            config,
+            db,
+            rate_limits: Arc::new(MemoryStore::default()),
+            identity,
+            started: Instant::now(),
+        }))
+    }
+}

@@ -1,0 +1,27 @@
+//! The `nextstack` command line.
+
+use clap::{Parser, Subcommand};
+
+/// NextStack in Rust: tRPC 11 + BetterAuth-compatible API server.
+#[derive(Debug, Parser)]
+#[command(name = "nextstack", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the HTTP server (the default).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate {
+        /// List migrations and whether each is applied, without applying any.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Print TypeScript types for the procedures' inputs and outputs.
+    GenTypes,
+}

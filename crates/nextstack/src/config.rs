@@ -1,0 +1,172 @@
+//! Typed configuration from environment variables (and `.env`), validated at
+//! start-up. The names are the original server's, so deployments keep their settings.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+mod parse;
+
+use parse::Vars;
+
+/// `NODE_ENV`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Local work: pretty logs, stacks in errors, generated secret allowed.
+    Development,
+    /// Deployed: JSON logs, no internals in responses, strict secrets.
+    Production,
+    /// Automated tests.
+    Test,
+}
+
+impl Environment {
+    /// The `NODE_ENV` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Production => "production",
+            Self::Test => "test",
+        }
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Which database backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    /// The embedded default.
+    Sqlite,
+    /// Production.
+    Postgres,
+}
+
+/// Database settings.
+#[derive(Clone)]
+pub struct DatabaseConfig {
+    /// `DATABASE_URL` (may hold a password: never logged as is).
+    pub url: SecretString,
+    /// The backend the URL names.
+    pub kind: DatabaseKind,
+    /// `DATABASE_MAX_CONNECTIONS`.
+    pub max_connections: u32,
+    /// `AUTO_MIGRATE`.
+    pub auto_migrate: bool,
+    /// PostgreSQL schema to use instead of `public` (tests use one per test).
+    pub schema: Option<String>,
+}
+
+/// A fixed-window rate limit.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitConfig {
+    /// Window length.
+    pub window: Duration,
+    /// Requests allowed per window and client.
+    pub max_requests: u64,
+}
+
+/// Everything the server reads from its environment.
+#[derive(Clone)]
+pub struct Config {
+    /// `NODE_ENV`.
+    pub environment: Environment,
+    /// `HOST`.
+    pub host: IpAddr,
+    /// `PORT` (0 picks a free port).
+    pub port: u16,
+    /// Database settings.
+    pub database: DatabaseConfig,
+    /// `BETTER_AUTH_SECRET` (generated per run in development when unset).
+    pub auth_secret: SecretString,
+    /// `BETTER_AUTH_URL`.
+    pub auth_url: String,
+    /// `CORS_ORIGINS` plus the origin of `BETTER_AUTH_URL`.
+    pub cors_origins: Vec<String>,
+    /// `ADMIN_EMAILS`, lower-cased.
+    pub admin_emails: Vec<String>,
+    /// `/trpc` limit (`RATE_LIMIT_WINDOW_MS` / `RATE_LIMIT_MAX_REQUESTS`).
+    pub rate_limit: RateLimitConfig,
+    /// `/api/auth` limit (`AUTH_RATE_LIMIT_*`).
+    pub auth_rate_limit: RateLimitConfig,
+    /// `TRUST_PROXY`: take the client address from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// `REQUEST_TIMEOUT_MS`.
+    pub request_timeout: Duration,
+    /// `SHUTDOWN_TIMEOUT_MS`.
+    pub shutdown_timeout: Duration,
+    /// `REDIS_URL`.
+    pub redis_url: Option<SecretString>,
+    /// `STORAGE_LOCAL_DIR`.
+    pub storage_local_dir: PathBuf,
+    /// `MAX_BODY_BYTES` (10 MiB).
+    pub max_body_bytes: usize,
+    /// `TRPC_MAX_BATCH_SIZE`.
+    pub trpc_max_batch_size: usize,
+    /// `LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// `RUST_LOG`.
+    pub log_filter: String,
+    /// True when the secret was generated for this run (logged as a warning).
+    pub generated_secret: bool,
+}
+
+/// A bad configuration value: names the variable and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {variable}: {problem}")]
+pub struct ConfigError {
+    /// The variable's name.
+    pub variable: &'static str,
+    /// What is wrong (never the secret value itself).
+    pub problem: String,
+}
+
+impl Config {
+    /// Reads `.env` (if present, without overriding the environment) and the
+    /// process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_vars(std::env::vars().collect())
+    }
+
+    /// Builds and validates a configuration from a variable map.
+    pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
+        parse::build(&Vars::new(vars))
+    }
+
+    /// True in development, where error stacks may be sent to clients.
+    pub fn is_development(&self) -> bool {
+        self.environment == Environment::Development
+    }
+}
+
+impl fmt::Debug for Config {
+    // Secrets and the database URL (which may hold a password) stay out of logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("environment", &self.environment)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("database", &self.database.kind)
+            .field("max_connections", &self.database.max_connections)
+            .field("auto_migrate", &self.database.auto_migrate)
+            .field("auth_url", &self.auth_url)
+            .field("cors_origins", &self.cors_origins)
+            .field("rate_limit", &self.rate_limit)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("request_timeout", &self.request_timeout)
+            .field("redis", &self.redis_url.as_ref().map(|_| "[set]"))
+            .finish_non_exhaustive()
+    }
+}

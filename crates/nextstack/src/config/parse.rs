@@ -1,0 +1,248 @@
+//! Parsing and validating each variable, with one clear message per bad value.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use secrecy::SecretString;
+
+use super::{Config, ConfigError, DatabaseConfig, DatabaseKind, Environment, LogFormat, RateLimitConfig};
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://data/nextstack.db?mode=rwc";
+const PLACEHOLDERS: [&str; 2] = ["change-this", "generate-with"];
+
+/// The raw variables; empty values count as unset, as dotenv files often leave them.
+pub(super) struct Vars(HashMap<String, String>);
+
+impl Vars {
+    pub(super) fn new(vars: HashMap<String, String>) -> Self {
+        Self(vars)
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn parsed<T: FromStr>(&self, name: &'static str, default: T, what: &str) -> Result<T, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| invalid(name, format!("must be {what}, got {v:?}"))),
+        }
+    }
+
+    fn positive(&self, name: &'static str, default: u64) -> Result<u64, ConfigError> {
+        let value: u64 = self.parsed(name, default, "a positive integer")?;
+        if value == 0 {
+            return Err(invalid(name, "must be greater than 0".into()));
+        }
+        Ok(value)
+    }
+
+    fn flag(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
+            None => Ok(default),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some("0" | "false" | "no" | "off") => Ok(false),
+            Some(other) => Err(invalid(name, format!("must be true or false, got {other:?}"))),
+        }
+    }
+}
+
+fn invalid(variable: &'static str, problem: String) -> ConfigError {
+    ConfigError { variable, problem }
+}
+
+pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
+    let environment = match vars.get("NODE_ENV") {
+        None | Some("development") => Environment::Development,
+        Some("production") => Environment::Production,
+        Some("test") => Environment::Test,
+        Some(other) => {
+            return Err(invalid("NODE_ENV", format!("must be development, production or test, got {other:?}")));
+        }
+    };
+    let default_host = match environment {
+        Environment::Production => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    };
+    let host = vars.parsed("HOST", default_host, "an IP address")?;
+    let port: u16 = vars.parsed("PORT", 3001, "a port number (0-65535)")?;
+    let database = database(vars)?;
+    let (auth_secret, generated_secret) = secret(vars, environment)?;
+    let auth_url = vars.get("BETTER_AUTH_URL").unwrap_or("http://localhost:3000").to_string();
+    let auth_origin = origin_of("BETTER_AUTH_URL", &auth_url)?;
+    let mut cors_origins = Vec::new();
+    for item in vars.get("CORS_ORIGINS").unwrap_or("http://localhost:3000,http://localhost:5173").split(',') {
+        let item = item.trim();
+        if !item.is_empty() {
+            cors_origins.push(origin_of("CORS_ORIGINS", item)?);
+        }
+    }
+    if !cors_origins.contains(&auth_origin) {
+        cors_origins.push(auth_origin);
+    }
+    let admin_emails = vars
+        .get("ADMIN_EMAILS")
+        .unwrap_or_default()
+        .split(',')
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+        .collect();
+    let log_format = match vars.get("LOG_FORMAT") {
+        None if environment == Environment::Production => LogFormat::Json,
+        None => LogFormat::Pretty,
+        Some("json") => LogFormat::Json,
+        Some("pretty") => LogFormat::Pretty,
+        Some(other) => return Err(invalid("LOG_FORMAT", format!("must be pretty or json, got {other:?}"))),
+    };
+    Ok(Config {
+        environment,
+        host,
+        port,
+        database,
+        auth_secret,
+        auth_url,
+        cors_origins,
+        admin_emails,
+        rate_limit: RateLimitConfig {
+            window: Duration::from_millis(vars.positive("RATE_LIMIT_WINDOW_MS", 900_000)?),
+            max_requests: vars.positive("RATE_LIMIT_MAX_REQUESTS", 100)?,
+        },
+        auth_rate_limit: RateLimitConfig {
+            window: Duration::from_millis(vars.positive("AUTH_RATE_LIMIT_WINDOW_MS", 60_000)?),
+            max_requests: vars.positive("AUTH_RATE_LIMIT_MAX_REQUESTS", 10)?,
+        },
+        trust_proxy: vars.flag("TRUST_PROXY", false)?,
+        request_timeout: Duration::from_millis(vars.positive("REQUEST_TIMEOUT_MS", 30_000)?),
+        shutdown_timeout: Duration::from_millis(vars.positive("SHUTDOWN_TIMEOUT_MS", 30_000)?),
+        redis_url: redis_url(vars)?,
+        storage_local_dir: PathBuf::from(vars.get("STORAGE_LOCAL_DIR").unwrap_or("data/uploads")),
+        max_body_bytes: usize::try_from(vars.positive("MAX_BODY_BYTES", 10 * 1024 * 1024)?)
+            .map_err(|_| invalid("MAX_BODY_BYTES", "is too large".into()))?,
+        trpc_max_batch_size: usize::try_from(vars.positive("TRPC_MAX_BATCH_SIZE", 100)?)
+            .map_err(|_| invalid("TRPC_MAX_BATCH_SIZE", "is too large".into()))?,
+        log_format,
+        log_filter: vars.get("RUST_LOG").unwrap_or("info").to_string(),
+        generated_secret,
+    })
+}
+
+fn database(vars: &Vars) -> Result<DatabaseConfig, ConfigError> {
+    let url = vars.get("DATABASE_URL").unwrap_or(DEFAULT_DATABASE_URL);
+    // Messages never echo the URL: it may hold a password.
+    let parsed = url::Url::parse(url).map_err(|e| invalid("DATABASE_URL", format!("is not a valid URL ({e})")))?;
+    let kind = match parsed.scheme() {
+        "sqlite" => DatabaseKind::Sqlite,
+        "postgres" | "postgresql" => {
+            if parsed.host_str().is_none_or(str::is_empty) {
+                return Err(invalid("DATABASE_URL", "a PostgreSQL URL needs a host".into()));
+            }
+            DatabaseKind::Postgres
+        }
+        other => {
+            return Err(invalid("DATABASE_URL", format!("must start with sqlite: or postgres://, not {other}:")));
+        }
+    };
+    let cores = std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(2);
+    let max_connections = vars.positive("DATABASE_MAX_CONNECTIONS", (2 * cores).max(4))?;
+    Ok(DatabaseConfig {
+        url: SecretString::from(url.to_string()),
+        kind,
+        max_connections: u32::try_from(max_connections)
+            .map_err(|_| invalid("DATABASE_MAX_CONNECTIONS", "is too large".into()))?,
+        auto_migrate: vars.flag("AUTO_MIGRATE", kind == DatabaseKind::Sqlite)?,
+        schema: None,
+    })
+}
+
+fn secret(vars: &Vars, env: Environment) -> Result<(SecretString, bool), ConfigError> {
+    const NAME: &str = "BETTER_AUTH_SECRET";
+    let Some(value) = vars.get(NAME) else {
+        if env == Environment::Production {
+            return Err(invalid(NAME, "is required in production (at least 32 random characters)".into()));
+        }
+        let generated: String = rand::rng().sample_iter(Alphanumeric).take(48).map(char::from).collect();
+        return Ok((SecretString::from(generated), true));
+    };
+    let strict = env != Environment::Development;
+    let min = if strict { 32 } else { 8 };
+    if value.chars().count() < min {
+        return Err(invalid(NAME, format!("must be at least {min} characters long")));
+    }
+    if strict && PLACEHOLDERS.iter().any(|p| value.contains(p)) {
+        return Err(invalid(NAME, "still holds the example placeholder; generate a random secret".into()));
+    }
+    Ok((SecretString::from(value.to_string()), false))
+}
+
+fn redis_url(vars: &Vars) -> Result<Option<SecretString>, ConfigError> {
+    let Some(url) = vars.get("REDIS_URL") else { return Ok(None) };
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "redis" | "rediss") => Ok(Some(SecretString::from(url.to_string()))),
+        _ => Err(invalid("REDIS_URL", "must be a redis:// or rediss:// URL".into())),
+    }
+}
+
+fn origin_of(variable: &'static str, value: &str) -> Result<String, ConfigError> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+            Ok(u.origin().ascii_serialization())
+        }
+        _ => Err(invalid(variable, format!("{value:?} is not an http(s) URL"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build_from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        build(&Vars::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()))
+    }
+
+    #[test]
+    fn defaults_run_on_embedded_sqlite() {
+        let c = build_from(&[]).unwrap();
+        assert_eq!(c.port, 3001);
+        assert_eq!(c.database.kind, DatabaseKind::Sqlite);
+        assert!(c.database.auto_migrate);
+        assert!(c.generated_secret);
+        assert_eq!(c.cors_origins, vec!["http://localhost:3000", "http://localhost:5173"]);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("PORT", "abc")], "PORT"),
+            (&[("NODE_ENV", "staging")], "NODE_ENV"),
+            (&[("NODE_ENV", "production")], "BETTER_AUTH_SECRET"),
+            (&[("NODE_ENV", "production"), ("BETTER_AUTH_SECRET", "short")], "BETTER_AUTH_SECRET"),
+            (
+                &[("NODE_ENV", "production"), ("BETTER_AUTH_SECRET", "change-this-to-a-very-long-secret-value-xx")],
+                "BETTER_AUTH_SECRET",
+            ),
+            (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (&[("DATABASE_URL", "not a url")], "DATABASE_URL"),
+            (&[("RATE_LIMIT_MAX_REQUESTS", "0")], "RATE_LIMIT_MAX_REQUESTS"),
+            (&[("CORS_ORIGINS", "ftp://x")], "CORS_ORIGINS"),
+        ];
+        for (vars, variable) in cases {
+            let err = build_from(vars).unwrap_err();
+            assert_eq!(err.variable, *variable, "{vars:?}");
+        }
+    }
+
+    #[test]
+    fn secret_never_appears_in_errors_or_debug() {
+        let secret = "change-this-super-secret-value-1234567890";
+        let err = build_from(&[("NODE_ENV", "production"), ("BETTER_AUTH_SECRET", secret)]).unwrap_err();
+        assert!(!err.to_string().contains(secret));
+        let ok = "x".repeat(40);
+        let c = build_from(&[("NODE_ENV", "production"), ("BETTER_AUTH_SECRET", &ok)]).unwrap();
+        assert!(!format!("{c:?}").contains(&ok));
+    }
+}

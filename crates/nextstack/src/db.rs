@@ -1,0 +1,70 @@
+//! Opening the database (SQLite file or PostgreSQL pool) and running migrations.
+
+use std::path::Path;
+use std::time::Duration;
+
+use nextstack_migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use secrecy::ExposeSecret;
+
+use crate::config::{DatabaseConfig, DatabaseKind};
+
+/// Connects with the pool settings of `config`. For SQLite it creates the
+/// file's folder and sets WAL, foreign keys and a busy timeout on every connection.
+pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    let url = config.url.expose_secret();
+    if config.kind == DatabaseKind::Sqlite {
+        create_parent_dir(url);
+    }
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .max_connections(config.max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if let Some(schema) = &config.schema {
+        options.set_schema_search_path(schema.clone());
+    }
+    if config.kind == DatabaseKind::Sqlite {
+        options.map_sqlx_sqlite_opts(|opts: SqliteConnectOptions| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    }
+    Database::connect(options).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// `(name, applied)` for every known migration.
+pub async fn migration_status(db: &DatabaseConnection) -> Result<Vec<(String, bool)>, DbErr> {
+    let applied: Vec<String> =
+        Migrator::get_applied_migrations(db).await?.iter().map(|m| m.name().to_string()).collect();
+    Ok(Migrator::migrations()
+        .iter()
+        .map(|m| {
+            let name = m.name().to_string();
+            let done = applied.contains(&name);
+            (name, done)
+        })
+        .collect())
+}
+
+/// `sqlite://data/x.db?mode=rwc` needs `data/` to exist.
+fn create_parent_dir(url: &str) {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return;
+    }
+    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(parent);
+    }
+}

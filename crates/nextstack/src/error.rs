@@ -1,0 +1,131 @@
+//! The one error type of the request path, its one mapping to tRPC codes, and
+//! its rendering for plain HTTP routes.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use nextstack_trpc::{ErrorCode, TrpcError};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
+use serde_json::json;
+
+/// What can go wrong while serving a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is wrong in a way the input types could not catch.
+    #[error("{0}")]
+    BadRequest(Cow<'static, str>),
+    /// No valid session.
+    #[error("{0}")]
+    Unauthorized(Cow<'static, str>),
+    /// Signed in, but not allowed.
+    #[error("{0}")]
+    Forbidden(Cow<'static, str>),
+    /// The named thing does not exist (or is hidden from the caller).
+    #[error("{entity} not found")]
+    NotFound {
+        /// What was looked for (`"User"`).
+        entity: &'static str,
+    },
+    /// A uniqueness or state conflict.
+    #[error("{0}")]
+    Conflict(Cow<'static, str>),
+    /// The row is not in a state that allows the operation.
+    #[error("{0}")]
+    PreconditionFailed(Cow<'static, str>),
+    /// The database (or another dependency) cannot be reached.
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// Anything unexpected.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+    /// An unexpected database error.
+    #[error("database error")]
+    Db(#[source] DbErr),
+}
+
+impl AppError {
+    /// `NOT_FOUND` for an entity.
+    pub fn not_found(entity: &'static str) -> Self {
+        Self::NotFound { entity }
+    }
+
+    /// The tRPC code (and so the HTTP status) of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::PreconditionFailed(_) => ErrorCode::PreconditionFailed,
+            Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Internal(_) | Self::Db(_) => ErrorCode::InternalServerError,
+        }
+    }
+
+    /// The message a client may see: never internals (decision 4).
+    pub fn public_message(&self) -> Cow<'static, str> {
+        match self {
+            Self::Unavailable(_) => "The service is temporarily unavailable, please retry".into(),
+            Self::Internal(_) | Self::Db(_) => "An unexpected error occurred".into(),
+            other => other.to_string().into(),
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            return Self::Conflict("A record with this value already exists".into());
+        }
+        match err {
+            DbErr::RecordNotFound(_) => Self::NotFound { entity: "Record" },
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err.into()),
+            DbErr::Exec(RuntimeErr::SqlxError(ref e)) | DbErr::Query(RuntimeErr::SqlxError(ref e))
+                if is_connection_error(e) =>
+            {
+                Self::Unavailable(err.into())
+            }
+            other => Self::Db(other),
+        }
+    }
+}
+
+fn is_connection_error(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error as E;
+    matches!(err, E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Tls(_))
+}
+
+impl From<AppError> for TrpcError {
+    fn from(err: AppError) -> Self {
+        let code = err.code();
+        let message = err.public_message();
+        let internal = matches!(err, AppError::Internal(_) | AppError::Db(_) | AppError::Unavailable(_));
+        let trpc = TrpcError::new(code, message);
+        if internal { trpc.with_source(Arc::new(err) as nextstack_trpc::ErrorSource) } else { trpc }
+    }
+}
+
+/// The body plain HTTP routes send for an error: `{error, message, requestId, timestamp}`.
+pub fn http_error_body(error: &str, message: &str, request_id: &str) -> serde_json::Value {
+    json!({
+        "error": error,
+        "message": message,
+        "requestId": request_id,
+        "timestamp": crate::wire::time::now_iso(),
+    })
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.code().http_status();
+        let mut response = (status, Json(json!({ "error": self.public_message() }))).into_response();
+        if matches!(self, AppError::Internal(_) | AppError::Db(_) | AppError::Unavailable(_)) {
+            // The logging middleware records the cause once, with the request id.
+            response.extensions_mut().insert(crate::middleware::logging::ErrorCause(Arc::new(self)));
+        }
+        response
+    }
+}

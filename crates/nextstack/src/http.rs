@@ -1,0 +1,5 @@
+//! Plain HTTP handlers (not tRPC).
+
+pub mod health;
+pub mod not_found;
+pub mod ready;

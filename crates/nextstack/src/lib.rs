@@ -1,0 +1,48 @@
+//! NextStack in Rust: the tRPC 11 + BetterAuth-compatible backend server.
+//!
+//! `main` loads the [`config::Config`], opens the database and calls [`serve`];
+//! the integration tests call the same [`serve`] on a port-0 listener.
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod middleware;
+pub mod procedures;
+pub mod router;
+pub mod rpc;
+pub mod services;
+pub mod shutdown;
+pub mod telemetry;
+pub mod wire;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+
+use crate::app::AppState;
+
+/// Serves the application on `listener` until `shutdown` completes, then
+/// finishes in-flight requests (graceful shutdown) and returns.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_router(listener, router::build(state), shutdown).await
+}
+
+/// [`serve`] for an already built router (tests add test-only procedures).
+pub async fn serve_router(
+    listener: TcpListener,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

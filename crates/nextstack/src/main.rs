@@ -1,0 +1,32 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use nextstack::cli::{Cli, Command};
+use nextstack::config::Config;
+use nextstack::{commands, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => commands::serve(config).await,
+        Command::Migrate { status } => commands::migrate(config, status).await,
+        Command::GenTypes => commands::gen_types(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

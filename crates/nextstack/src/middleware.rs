@@ -1,0 +1,52 @@
+//! The middleware stack, in one function and one documented order.
+
+pub mod body_limit;
+pub mod client_ip;
+pub mod cors;
+pub mod logging;
+pub mod rate_limit;
+pub mod request_id;
+pub mod security_headers;
+pub mod timeout;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+
+use crate::app::AppState;
+
+/// Wraps `router` in the stack. Outermost first:
+///
+/// 1. request id — every later layer and log line can name the request;
+/// 2. logging span — method, path, status, latency, request id, and the one log line of an error cause;
+/// 3. security headers — on every response, the 504 and 413 included (helmet sets them
+///    before Express's timeout fires, so the original's 504s carried them too);
+/// 4. CORS — likewise on every response; answers preflights before the rate limit counts them;
+/// 5. timeout — 504 JSON; cancels the handler; streams are exempt once their head is sent;
+/// 6. compression — gzip/br for JSON, never for streams;
+/// 7. body limit — 413 JSON beyond `MAX_BODY_BYTES`;
+/// 8. rate limit — `/trpc` only, with `RateLimit-*` headers.
+pub fn stack(router: Router, state: &AppState) -> Router {
+    // axum applies the last `.layer` outermost, so this list runs bottom-up.
+    router
+        .layer(from_fn_with_state(state.clone(), rate_limit::limit_trpc))
+        .layer(from_fn_with_state(state.clone(), body_limit::limit))
+        .layer(CompressionLayer::new().gzip(true).br(true).compress_when(DefaultPredicate::new().and(NotStreaming)))
+        .layer(from_fn_with_state(state.clone(), timeout::timeout))
+        .layer(cors::layer(&state.config))
+        .layer(from_fn(security_headers::set))
+        .layer(from_fn_with_state(state.clone(), logging::log))
+        .layer(from_fn(request_id::assign))
+}
+
+/// Leaves live streams (JSONL) uncompressed: a compressor buffers, which would
+/// hold back chunks the client is waiting for.
+#[derive(Clone, Copy)]
+struct NotStreaming;
+
+impl Predicate for NotStreaming {
+    fn should_compress<B: http_body::Body>(&self, response: &http::Response<B>) -> bool {
+        response.extensions().get::<nextstack_trpc::StreamingBody>().is_none()
+    }
+}

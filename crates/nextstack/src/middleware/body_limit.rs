@@ -1,0 +1,31 @@
+//! Body limit: a declared `Content-Length` over the limit is refused at once
+//! with 413 JSON; any other body is wrapped so reading past the limit fails
+//! (the tRPC engine then answers `PAYLOAD_TOO_LARGE`).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{StatusCode, header};
+use http_body_util::Limited;
+
+use crate::app::AppState;
+use crate::error::http_error_body;
+use crate::middleware::request_id::RequestId;
+
+/// Enforces `MAX_BODY_BYTES`.
+pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let max = state.config.max_body_bytes;
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max as u64) {
+        let request_id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(RequestId::generate);
+        let message = format!("The request body exceeds the limit of {max} bytes");
+        let body = http_error_body("Payload too large", &message, request_id.as_str());
+        return (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let req = Request::from_parts(parts, Body::new(Limited::new(body, max)));
+    next.run(req).await
+}

@@ -1,0 +1,59 @@
+//! Request ids (PROTOCOL.md decision 12): an incoming `X-Request-Id` of 1..128
+//! visible ASCII characters is kept, anything else is replaced by a UUID v4.
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use http::HeaderValue;
+
+/// The id of the current request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub Arc<str>);
+
+impl RequestId {
+    /// A fresh UUID v4.
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().to_string().into())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn from_header(value: Option<&HeaderValue>) -> Option<Self> {
+        let bytes = value?.as_bytes();
+        let visible = bytes.iter().all(|b| (0x21..=0x7e).contains(b));
+        (!bytes.is_empty() && bytes.len() <= 128 && visible)
+            .then(|| Self(String::from_utf8_lossy(bytes).into_owned().into()))
+    }
+}
+
+/// Assigns the id, stores it in the request extensions and echoes it.
+pub async fn assign(mut req: Request, next: Next) -> Response {
+    let id = RequestId::from_header(req.headers().get("x-request-id")).unwrap_or_else(RequestId::generate);
+    req.extensions_mut().insert(id.clone());
+    let mut response = next.run(req).await;
+    if let Ok(value) = HeaderValue::from_str(id.as_str()) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response.extensions_mut().insert(id);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_only_visible_ascii_up_to_128() {
+        let ok = HeaderValue::from_static("abc-123_X");
+        assert_eq!(RequestId::from_header(Some(&ok)).unwrap().as_str(), "abc-123_X");
+        assert!(RequestId::from_header(Some(&HeaderValue::from_static("has space"))).is_none());
+        let long = HeaderValue::from_str(&"a".repeat(129)).unwrap();
+        assert!(RequestId::from_header(Some(&long)).is_none());
+        assert!(RequestId::from_header(Some(&HeaderValue::from_static(""))).is_none());
+    }
+}

@@ -1,0 +1,28 @@
+//! Request timeout (decision 13): after `REQUEST_TIMEOUT_MS` the handler future
+//! is dropped (cancelled) and the client gets 504 JSON. A streaming response
+//! (JSONL, SSE) is exempt once its head has been produced.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+
+use crate::app::AppState;
+use crate::error::http_error_body;
+use crate::middleware::request_id::RequestId;
+
+/// Runs the rest of the stack under the configured deadline.
+pub async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = state.config.request_timeout;
+    let request_id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(RequestId::generate);
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_ms = limit.as_millis() as u64, "request timed out");
+            let message = format!("Request exceeded {}ms timeout", limit.as_millis());
+            let body = http_error_body("Request timeout", &message, request_id.as_str());
+            (StatusCode::GATEWAY_TIMEOUT, Json(body)).into_response()
+        }
+    }
+}

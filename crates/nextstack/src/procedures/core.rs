@@ -1,0 +1,3 @@
+//! `core.*`: CRUD procedures.
+
+pub mod user;

@@ -1,0 +1,71 @@
+//! `core.user.*`.
+
+use garde::Validate;
+use nextstack_trpc::validation::cuid;
+use serde::Deserialize;
+use ts_rs::TS;
+
+use crate::error::AppError;
+use crate::rpc::auth::{Admin, Authed};
+use crate::services::user::{self as users, ListQuery, NewUser};
+use crate::wire::user::{Page, Role, UserBasic, UserWithCounts};
+
+/// `core.user.create` input.
+#[derive(Debug, Deserialize, Validate, TS)]
+pub struct CreateInput {
+    /// Email (stored lower-cased).
+    #[garde(email, length(utf16, max = 255))]
+    pub email: String,
+    /// Display name.
+    #[garde(inner(length(utf16, min = 1, max = 100)))]
+    #[ts(optional = nullable)]
+    pub name: Option<String>,
+    /// Role (USER by default).
+    #[garde(skip)]
+    #[ts(optional)]
+    pub role: Option<Role>,
+}
+
+/// `{id}` input.
+#[derive(Debug, Deserialize, Validate, TS)]
+pub struct IdInput {
+    /// A CUID.
+    #[garde(custom(cuid))]
+    pub id: String,
+}
+
+/// `core.user.list` input: pagination plus a search on name and email.
+#[derive(Debug, Default, Deserialize, Validate, TS)]
+pub struct ListInput {
+    /// 1-based page (1).
+    #[garde(inner(range(min = 1)))]
+    #[ts(optional)]
+    pub page: Option<i64>,
+    /// Page size, 1..100 (20).
+    #[garde(inner(range(min = 1, max = 100)))]
+    #[ts(optional)]
+    pub limit: Option<i64>,
+    /// Case-insensitive substring of name or email.
+    #[garde(inner(length(utf16, max = 100)))]
+    #[ts(optional)]
+    pub search: Option<String>,
+}
+
+/// `core.user.create` (admin): a user without credentials; a taken email is `CONFLICT`.
+pub async fn create(ctx: Admin, input: CreateInput) -> Result<UserWithCounts, AppError> {
+    let new = NewUser { email: input.email, name: input.name, role: input.role.unwrap_or(Role::User) };
+    let user = users::create(&ctx.state.db, new).await?;
+    Ok(UserWithCounts { user: user.into(), count: Default::default() })
+}
+
+/// `core.user.get` (user): one user with counts.
+pub async fn get(ctx: Authed, input: IdInput) -> Result<UserWithCounts, AppError> {
+    users::find_with_counts(&ctx.state.db, &input.id).await?.ok_or(AppError::not_found("User"))
+}
+
+/// `core.user.list` (user): newest first, optionally filtered.
+pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<UserBasic>, AppError> {
+    let input = input.unwrap_or_default();
+    let query = ListQuery::new(input.page, input.limit, input.search);
+    users::list(&ctx.state.db, &query).await
+}

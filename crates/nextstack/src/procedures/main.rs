@@ -1,0 +1,3 @@
+//! `main.*`: business-logic procedures.
+
+pub mod user;

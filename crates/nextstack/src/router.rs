@@ -1,0 +1,46 @@
+//! The one place every path is mounted.
+
+use axum::Router;
+use axum::routing::get;
+use nextstack_trpc::{Trpc, TrpcConfig};
+
+use crate::app::AppState;
+use crate::http::{health, not_found, ready};
+use crate::middleware;
+use crate::rpc::{ctx, registry};
+
+/// The whole HTTP application: routes plus the middleware stack.
+pub fn build(state: AppState) -> Router {
+    build_with(state, registry::procedures())
+}
+
+/// The application with a given procedure registry (tests add test-only procedures this way).
+pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>) -> Router {
+    let config = TrpcConfig {
+        max_batch_size: state.config.trpc_max_batch_size,
+        include_stack: state.config.is_development(),
+        max_body_bytes: state.config.max_body_bytes,
+    };
+    let ctx_state = state.clone();
+    let trpc = Trpc::new(procedures, config, move |parts| {
+        let state = ctx_state.clone();
+        let parts = parts.clone();
+        async move { ctx::create(state, &parts).await }
+    })
+    .on_error(|failure| {
+        // tRPC's onError: the one log line of a failed call, inside the request span.
+        let code = failure.error.code;
+        if code.http_status().is_server_error() {
+            tracing::error!(path = failure.path, %code, error = %failure.error.chain(), "procedure failed");
+        } else {
+            tracing::debug!(path = failure.path, %code, message = %failure.error.message, "procedure refused");
+        }
+    });
+    let routes = Router::new()
+        .route("/health", get(health::health))
+        .route("/ready", get(ready::ready))
+        .nest_service("/trpc", trpc.into_axum())
+        .fallback(not_found::not_found)
+        .with_state(state.clone());
+    middleware::stack(routes, &state)
+}

@@ -1,0 +1,34 @@
+//! Who is calling. The auth module resolves sessions; until it lands the server
+//! knows no one, and tests plug in their own resolver through the library API
+//! (never reachable from the binary or over HTTP).
+
+use futures::future::BoxFuture;
+use http::request::Parts;
+
+use crate::app::App;
+use crate::error::AppError;
+use crate::wire::user::Role;
+
+/// The signed-in caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The user's id.
+    pub user_id: String,
+    /// The user's role, read from the database for this request.
+    pub role: Role,
+}
+
+/// Resolves the caller of a request, if any.
+pub trait IdentityResolver: Send + Sync + 'static {
+    /// `Ok(None)` for an anonymous request.
+    fn resolve<'a>(&'a self, app: &'a App, parts: &'a Parts) -> BoxFuture<'a, Result<Option<Caller>, AppError>>;
+}
+
+/// Treats every request as anonymous.
+pub struct Anonymous;
+
+impl IdentityResolver for Anonymous {
+    fn resolve<'a>(&'a self, _: &'a App, _: &'a Parts) -> BoxFuture<'a, Result<Option<Caller>, AppError>> {
+        Box::pin(async { Ok(None) })
+    }
+}

@@ -1,0 +1,17 @@
+//! Every procedure of the API, each wire path written exactly once.
+
+use nextstack_trpc::Router;
+
+use crate::procedures::{core, main, meta};
+use crate::rpc::ctx::Ctx;
+
+/// The whole API (`AppRouter`).
+pub fn procedures() -> Router<Ctx> {
+    Router::new()
+        .query("_meta.health", meta::health)
+        .query("_meta.version", meta::version)
+        .mutation("core.user.create", core::user::create)
+        .query("core.user.get", core::user::get)
+        .query("core.user.list", core::user::list)
+        .query("main.user.getByEmail", main::user::get_by_email)
+}

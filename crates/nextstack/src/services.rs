@@ -1,0 +1,4 @@
+//! Domain logic. Services take a connection (or transaction), never HTTP types,
+//! so procedures, CLI commands and tests call them alike.
+
+pub mod user;

@@ -1,0 +1,174 @@
+//! Users: create, look up, list.
+
+use nextstack_entity::{new_id, now, user};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, Select, Set, SqlErr,
+};
+
+use crate::error::AppError;
+use crate::wire::user::{Page, Pagination, Role, UserBasic, UserCounts, UserWithCounts};
+
+/// A user to create (no credentials: BetterAuth sign-up adds those).
+#[derive(Debug)]
+pub struct NewUser {
+    /// Email; trimmed and lower-cased here, as BetterAuth stores it.
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Role.
+    pub role: Role,
+}
+
+/// Email as stored: trimmed and lower-cased, so lookups and the unique index agree.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Inserts a user; a taken email is `CONFLICT` (decided by the unique index, not a racy pre-check).
+pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<user::Model, AppError> {
+    let at = now();
+    let row = user::ActiveModel {
+        id: Set(new_id()),
+        email: Set(normalize_email(&new.email)),
+        name: Set(new.name),
+        email_verified: Set(false),
+        image: Set(None),
+        role: Set(new.role.into()),
+        points: Set(0),
+        level_id: Set(None),
+        avatar_file_id: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
+    row.insert(db).await.map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("A user with this email already exists".into())
+        }
+        _ => e.into(),
+    })
+}
+
+/// The id of the user with this email, if any.
+pub async fn find_id_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<String>, AppError> {
+    Ok(user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Email.eq(normalize_email(email)))
+        .into_tuple::<String>()
+        .one(db)
+        .await?)
+}
+
+/// A user with the counts of what they own, in one query.
+pub async fn find_with_counts(db: &impl ConnectionTrait, id: &str) -> Result<Option<UserWithCounts>, AppError> {
+    let row = with_counts(user::Entity::find_by_id(id.to_string())).into_model::<UserWithCountsRow>().one(db).await?;
+    Ok(row.map(|r| UserWithCounts { user: r.user.into(), count: r.counts }))
+}
+
+/// Adds correlated `COUNT(*)` columns for posts, orders and profiles.
+fn with_counts(select: Select<user::Entity>) -> Select<user::Entity> {
+    select
+        .column_as(Expr::cust(r#"(SELECT COUNT(*) FROM "Post" WHERE "Post"."authorId" = "User"."id")"#), "_count_posts")
+        .column_as(
+            Expr::cust(r#"(SELECT COUNT(*) FROM "Order" WHERE "Order"."buyerId" = "User"."id")"#),
+            "_count_orders",
+        )
+        .column_as(
+            Expr::cust(r#"(SELECT COUNT(*) FROM "Profile" WHERE "Profile"."userId" = "User"."id")"#),
+            "_count_profiles",
+        )
+}
+
+struct UserWithCountsRow {
+    user: user::Model,
+    counts: UserCounts,
+}
+
+impl FromQueryResult for UserWithCountsRow {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            user: user::Model::from_query_result(res, pre)?,
+            counts: UserCounts {
+                posts: res.try_get(pre, "_count_posts")?,
+                orders: res.try_get(pre, "_count_orders")?,
+                profiles: res.try_get(pre, "_count_profiles")?,
+            },
+        })
+    }
+}
+
+/// A validated page request with a search term.
+#[derive(Debug)]
+pub struct ListQuery {
+    /// 1-based page.
+    pub page: u64,
+    /// Page size.
+    pub limit: u64,
+    /// Case-insensitive substring of name or email.
+    pub search: Option<String>,
+}
+
+impl ListQuery {
+    /// Applies the defaults of API.md (page 1, limit 20); inputs are already range-checked.
+    pub fn new(page: Option<i64>, limit: Option<i64>, search: Option<String>) -> Self {
+        Self {
+            page: Ord::max(page.and_then(|p| u64::try_from(p).ok()).unwrap_or(1), 1),
+            limit: Ord::clamp(limit.and_then(|l| u64::try_from(l).ok()).unwrap_or(20), 1, 100),
+            search: search.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+/// A page of users, newest first (`createdAt` desc, then `id` desc).
+pub async fn list(db: &impl ConnectionTrait, query: &ListQuery) -> Result<Page<UserBasic>, AppError> {
+    let mut select = user::Entity::find();
+    if let Some(search) = &query.search {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        let matches = |col: user::Column| {
+            Expr::expr(Func::lower(Expr::col((user::Entity, col)))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        select = select.filter(matches(user::Column::Name).or(matches(user::Column::Email)));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(user::Column::CreatedAt)
+        .order_by_desc(user::Column::Id)
+        .offset(query.page.saturating_sub(1).saturating_mul(query.limit))
+        .limit(query.limit)
+        .all(db)
+        .await?;
+    Ok(Page {
+        data: rows.into_iter().map(UserBasic::from).collect(),
+        pagination: Pagination::new(query.page, query.limit, total),
+    })
+}
+
+/// Escapes LIKE wildcards so a search for `50%` finds the text `50%`.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+
+    #[test]
+    fn list_defaults() {
+        let q = ListQuery::new(None, None, Some("  ".into()));
+        assert_eq!((q.page, q.limit, q.search), (1, 20, None));
+    }
+}

@@ -1,0 +1,46 @@
+//! Timestamps on the wire: ISO 8601 in UTC with exactly three fraction digits
+//! (`2025-10-01T12:00:00.000Z`), as JavaScript's `Date#toISOString` and Prisma give them.
+
+use chrono::{NaiveDateTime, Utc};
+use serde::{Serialize, Serializer};
+use ts_rs::TS;
+
+/// A UTC timestamp that serializes as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, TS)]
+#[ts(type = "string")]
+pub struct IsoTime(pub NaiveDateTime);
+
+impl IsoTime {
+    /// The ISO text.
+    pub fn to_iso(self) -> String {
+        self.0.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    }
+}
+
+impl From<NaiveDateTime> for IsoTime {
+    fn from(value: NaiveDateTime) -> Self {
+        Self(value)
+    }
+}
+
+impl Serialize for IsoTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+    }
+}
+
+/// The current time as ISO text.
+pub fn now_iso() -> String {
+    IsoTime(Utc::now().naive_utc()).to_iso()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn always_three_fraction_digits() {
+        let t = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap().and_hms_opt(12, 0, 0).unwrap();
+        assert_eq!(serde_json::to_string(&IsoTime(t)).unwrap(), "\"2025-10-01T12:00:00.000Z\"");
+    }
+}

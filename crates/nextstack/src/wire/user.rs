@@ -1,0 +1,126 @@
+//! User shapes of API.md: `UserBasic` and `UserWithCounts`. Never a password or token.
+
+use nextstack_entity::{enums, user};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::time::IsoTime;
+
+/// `Role` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Role {
+    /// A regular user.
+    User,
+    /// An administrator.
+    Admin,
+}
+
+impl From<enums::Role> for Role {
+    fn from(role: enums::Role) -> Self {
+        match role {
+            enums::Role::User => Self::User,
+            enums::Role::Admin => Self::Admin,
+        }
+    }
+}
+
+impl From<Role> for enums::Role {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::User => Self::User,
+            Role::Admin => Self::Admin,
+        }
+    }
+}
+
+/// `{id, email, name, emailVerified, image, role, createdAt, updatedAt}`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UserBasic {
+    /// CUID.
+    pub id: String,
+    /// Lower-cased email.
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Whether the email was verified.
+    pub email_verified: bool,
+    /// Avatar URL.
+    pub image: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// Creation time.
+    pub created_at: IsoTime,
+    /// Last update time.
+    pub updated_at: IsoTime,
+}
+
+impl From<user::Model> for UserBasic {
+    fn from(m: user::Model) -> Self {
+        Self {
+            id: m.id,
+            email: m.email,
+            name: m.name,
+            email_verified: m.email_verified,
+            image: m.image,
+            role: m.role.into(),
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
+        }
+    }
+}
+
+/// Counts of what a user owns (Prisma's `_count`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct UserCounts {
+    /// Posts authored.
+    pub posts: i64,
+    /// Orders placed.
+    pub orders: i64,
+    /// Profiles.
+    pub profiles: i64,
+}
+
+/// `UserBasic & {_count: {posts, orders, profiles}}`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UserWithCounts {
+    /// The user.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub user: UserBasic,
+    /// What the user owns.
+    #[serde(rename = "_count")]
+    #[ts(rename = "_count")]
+    pub count: UserCounts,
+}
+
+/// A page of rows: `{data, pagination: {page, limit, total, totalPages}}`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Page<T: TS> {
+    /// The rows.
+    pub data: Vec<T>,
+    /// Where this page is.
+    pub pagination: Pagination,
+}
+
+/// Page position and totals.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    /// 1-based page number.
+    pub page: u64,
+    /// Page size.
+    pub limit: u64,
+    /// Rows in all pages.
+    pub total: u64,
+    /// `ceil(total / limit)`, 0 when there are no rows.
+    pub total_pages: u64,
+}
+
+impl Pagination {
+    /// Computes the totals.
+    pub fn new(page: u64, limit: u64, total: u64) -> Self {
+        Self { page, limit, total, total_pages: total.div_ceil(limit.max(1)) }
+    }
+}
