@@ -1,5 +1,7 @@
 //! A throw-away PostgreSQL schema per test, and catalog queries scoped to it.
 
+use std::time::Duration;
+
 use sea_orm_migration::sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, QueryResult, Statement,
 };
@@ -12,9 +14,12 @@ fn admin_url() -> String {
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
+/// Fail within seconds, not the pool's default 30, when the server is down.
+const TIMEOUT: Duration = Duration::from_secs(5);
+
 async fn connect_admin() -> DatabaseConnection {
     let mut options = ConnectOptions::new(admin_url());
-    options.max_connections(1).sqlx_logging(false);
+    options.max_connections(1).connect_timeout(TIMEOUT).acquire_timeout(TIMEOUT).sqlx_logging(false);
     Database::connect(options).await.expect("PostgreSQL must be reachable (TEST_DATABASE_URL or 127.0.0.1:5432)")
 }
 
@@ -26,6 +31,7 @@ pub struct TestSchema {
 }
 
 impl TestSchema {
+    /// Creates the schema through a short-lived admin connection.
     pub async fn create() -> Self {
         let name = format!("test_{}", nextstack_entity::new_id());
         let admin = connect_admin().await;
@@ -42,7 +48,8 @@ impl TestSchema {
         Database::connect(options).await.expect("connect to schema")
     }
 
-    pub async fn drop(mut self) {
+    /// Drops the schema now (the `Drop` guard covers panics).
+    pub async fn cleanup(mut self) {
         drop_schema(&self.name).await;
         self.dropped = true;
     }
@@ -283,4 +290,12 @@ pub struct Constraint {
     pub references: String,
     pub on_delete: String,
     pub on_update: String,
+}
+
+/// `assert_eq!` for catalog listings that names only the differing rows.
+pub fn assert_same<T: PartialEq + std::fmt::Debug>(what: &str, actual: &[T], expected: &[T]) {
+    let missing: Vec<&T> = expected.iter().filter(|e| !actual.contains(e)).collect();
+    let unexpected: Vec<&T> = actual.iter().filter(|a| !expected.contains(a)).collect();
+    assert!(missing.is_empty() && unexpected.is_empty(), "{what}: missing {missing:#?}\nunexpected {unexpected:#?}");
+    assert_eq!(actual, expected, "{what}: same rows, different order");
 }

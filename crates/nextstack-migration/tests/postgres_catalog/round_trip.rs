@@ -51,11 +51,11 @@ async fn entities_round_trip_on_postgres() {
 
     let admins =
         user::Entity::find().filter(user::Column::Role.eq(Role::Admin)).all(&db).await.expect("filter by enum");
-    assert_eq!(admins, [alice.clone()]);
+    assert_eq!(admins, std::slice::from_ref(&alice));
     let linked = alice.find_linked(user::AvatarFile).one(&db).await.expect("avatar");
     assert_eq!(linked, Some(avatar.clone()));
     let owned = alice.find_related(file::Entity).all(&db).await.expect("files");
-    assert_eq!(owned, [avatar.clone()]);
+    assert_eq!(owned, std::slice::from_ref(&avatar));
 
     // File -> avatar: SET NULL.
     avatar.delete(&db).await.expect("delete file");
@@ -77,5 +77,5 @@ async fn entities_round_trip_on_postgres() {
     assert!(sessions.is_empty());
 
     db.close().await.expect("close");
-    schema.drop().await;
+    schema.cleanup().await;
 }

@@ -1,0 +1,168 @@
+//! `core.user.*` and `main.user.getByEmail` end to end, with their auth levels.
+
+use nextstack::wire::user::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn admin_creates_a_user_with_zero_counts() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin@example.com", Role::Admin).await;
+    let (status, body) =
+        app.mutation("core.user.create", &json!({"email": "New@Example.com", "name": "New"}), Some(&admin)).await;
+    assert_eq!(status, 200, "{body}");
+    let user = &body["result"]["data"];
+    let id = user["id"].as_str().unwrap();
+    assert!(id.starts_with('c') && id.len() == 25, "{id}");
+    assert_eq!(user["email"], "new@example.com");
+    assert_eq!(user["name"], "New");
+    assert_eq!(user["role"], "USER");
+    assert_eq!(user["emailVerified"], false);
+    assert_eq!(user["image"], Value::Null);
+    assert_eq!(user["_count"], json!({"posts": 0, "orders": 0, "profiles": 0}));
+    assert_eq!(user["createdAt"], user["updatedAt"]);
+    assert!(user.get("password").is_none() && user.get("points").is_none());
+}
+
+#[tokio::test]
+async fn duplicate_email_is_conflict() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin@example.com", Role::Admin).await;
+    let input = json!({"email": "dup@example.com"});
+    assert_eq!(app.mutation("core.user.create", &input, Some(&admin)).await.0, 200);
+    let (status, body) = app.mutation("core.user.create", &json!({"email": "DUP@example.com"}), Some(&admin)).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["error"]["code"], -32009);
+    assert_eq!(body["error"]["data"]["code"], "CONFLICT");
+    assert_eq!(body["error"]["message"], "A user with this email already exists");
+}
+
+#[tokio::test]
+async fn create_needs_an_admin() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user("user@example.com", Role::User).await;
+    let input = json!({"email": "x@example.com"});
+    let (status, body) = app.mutation("core.user.create", &input, None).await;
+    assert_eq!((status, body["error"]["data"]["code"].as_str()), (401, Some("UNAUTHORIZED")));
+    let (status, body) = app.mutation("core.user.create", &input, Some(&user)).await;
+    assert_eq!((status, body["error"]["data"]["code"].as_str()), (403, Some("FORBIDDEN")));
+}
+
+#[tokio::test]
+async fn admin_may_create_an_admin() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin@example.com", Role::Admin).await;
+    let (status, body) =
+        app.mutation("core.user.create", &json!({"email": "a2@example.com", "role": "ADMIN"}), Some(&admin)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"]["data"]["role"], "ADMIN");
+}
+
+#[tokio::test]
+async fn get_returns_the_user_or_not_found() {
+    let app = TestApp::spawn().await;
+    let me = app.create_user("me@example.com", Role::User).await;
+    let (status, body) = app.query("core.user.get", Some(&json!({"id": me})), Some(&me)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"]["data"]["email"], "me@example.com");
+    assert_eq!(body["result"]["data"]["_count"]["posts"], 0);
+    let (status, body) = app.query("core.user.get", Some(&json!({"id": "cjld2cjxh0000qzrmn831i7rn"})), Some(&me)).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["message"], "User not found");
+    let (status, body) = app.query("core.user.get", Some(&json!({"id": "not a cuid"})), Some(&me)).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["data"]["zodError"]["fieldErrors"]["id"], json!(["Invalid cuid"]));
+    let (status, _) = app.query("core.user.get", Some(&json!({"id": me})), None).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn get_counts_owned_rows() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let me = app.create_user("me@example.com", Role::User).await;
+    let now = "2025-10-01 12:00:00.000";
+    for i in 0..2 {
+        let sql = format!(
+            "INSERT INTO \"Post\" (\"id\", \"authorId\", \"title\", \"status\", \"createdAt\", \"updatedAt\") VALUES ('cpost{i}xxxxxxxxxxxxxxxxxx', '{me}', 't', 'DRAFT', '{now}', '{now}')"
+        );
+        app.db.execute_unprepared(&sql).await.unwrap();
+    }
+    let (_, body) = app.query("core.user.get", Some(&json!({"id": me})), Some(&me)).await;
+    assert_eq!(body["result"]["data"]["_count"], json!({"posts": 2, "orders": 0, "profiles": 0}));
+}
+
+#[tokio::test]
+async fn list_paginates_newest_first() {
+    let app = TestApp::spawn().await;
+    let me = app.create_user("u00@example.com", Role::User).await;
+    for i in 1..25 {
+        app.create_user(&format!("u{i:02}@example.com"), Role::User).await;
+    }
+    let (status, body) = app.query("core.user.list", Some(&json!({})), Some(&me)).await;
+    assert_eq!(status, 200);
+    let page = &body["result"]["data"];
+    assert_eq!(page["pagination"], json!({"page": 1, "limit": 20, "total": 25, "totalPages": 2}));
+    assert_eq!(page["data"].as_array().unwrap().len(), 20);
+    let (_, body) = app.query("core.user.list", Some(&json!({"page": 2, "limit": 20})), Some(&me)).await;
+    let second = body["result"]["data"]["data"].as_array().unwrap().clone();
+    assert_eq!(second.len(), 5);
+    // Newest first, ties broken by id descending: the full order is strictly decreasing.
+    let (_, all) = app.query("core.user.list", Some(&json!({"limit": 100})), Some(&me)).await;
+    let rows = all["result"]["data"]["data"].as_array().unwrap();
+    for pair in rows.windows(2) {
+        let key = |r: &Value| (r["createdAt"].as_str().unwrap().to_string(), r["id"].as_str().unwrap().to_string());
+        assert!(key(&pair[0]) > key(&pair[1]), "{} then {}", pair[0], pair[1]);
+    }
+    assert!(rows[0].get("_count").is_none(), "list returns UserBasic");
+    let (status, _) = app.query("core.user.list", None, Some(&me)).await;
+    assert_eq!(status, 200, "input is optional");
+}
+
+#[tokio::test]
+async fn list_searches_name_and_email_case_insensitively() {
+    let app = TestApp::spawn().await;
+    let me = app.create_user("me@example.com", Role::User).await;
+    app.create_user("Alice.Smith@example.com", Role::User).await;
+    app.create_user("bob@example.com", Role::User).await;
+    app.create_user("percent%@example.com", Role::User).await;
+    let (_, body) = app.query("core.user.list", Some(&json!({"search": "ALICE"})), Some(&me)).await;
+    let rows = body["result"]["data"]["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["email"], "alice.smith@example.com");
+    // Names are "User <email>": a name match finds bob too.
+    let (_, body) = app.query("core.user.list", Some(&json!({"search": "user bob"})), Some(&me)).await;
+    assert_eq!(body["result"]["data"]["pagination"]["total"], 1);
+    let (_, body) = app.query("core.user.list", Some(&json!({"search": "%"})), Some(&me)).await;
+    assert_eq!(body["result"]["data"]["pagination"]["total"], 1, "% is literal");
+    let (_, body) = app.query("core.user.list", Some(&json!({"search": "nobody"})), Some(&me)).await;
+    assert_eq!(body["result"]["data"]["pagination"], json!({"page": 1, "limit": 20, "total": 0, "totalPages": 0}));
+}
+
+#[tokio::test]
+async fn list_rejects_out_of_range_paging() {
+    let app = TestApp::spawn().await;
+    let me = app.create_user("me@example.com", Role::User).await;
+    for input in [json!({"page": 0}), json!({"limit": 101}), json!({"limit": 0}), json!({"page": 1.5})] {
+        let (status, body) = app.query("core.user.list", Some(&input), Some(&me)).await;
+        assert_eq!(status, 400, "{input} → {body}");
+    }
+    let long = "x".repeat(101);
+    let (status, _) = app.query("core.user.list", Some(&json!({"search": long})), Some(&me)).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn get_by_email_finds_case_insensitively() {
+    let app = TestApp::spawn().await;
+    let me = app.create_user("me@example.com", Role::User).await;
+    let (status, body) = app.query("main.user.getByEmail", Some(&json!({"email": "ME@example.com"})), Some(&me)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"]["data"]["id"], me.as_str());
+    assert!(body["result"]["data"]["_count"].is_object());
+    let (status, _) = app.query("main.user.getByEmail", Some(&json!({"email": "no@example.com"})), Some(&me)).await;
+    assert_eq!(status, 404);
+    let (status, _) = app.query("main.user.getByEmail", Some(&json!({"email": "me@example.com"})), None).await;
+    assert_eq!(status, 401);
+}

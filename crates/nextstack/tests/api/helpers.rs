@@ -1,0 +1,7 @@
+//! Test scaffolding: `TestApp::spawn()` and friends.
+
+mod identity;
+mod test_app;
+mod test_db;
+
+pub use test_app::{TestApp, send_json, urlencode};

@@ -1,0 +1,30 @@
+//! The test-only way to act as a user: the `x-test-user-id` header names the
+//! caller, whose role is read from the database. It exists only in this test
+//! binary (plugged in through `AppState::with_identity`); the server binary
+//! never installs it, so it cannot be reached from outside.
+
+use futures::future::BoxFuture;
+use http::request::Parts;
+use nextstack::app::App;
+use nextstack::error::AppError;
+use nextstack::rpc::identity::{Caller, IdentityResolver};
+use nextstack_entity::user;
+use sea_orm::EntityTrait;
+
+/// Header naming the acting user in tests.
+pub const TEST_USER_HEADER: &str = "x-test-user-id";
+
+/// Resolves the caller from [`TEST_USER_HEADER`].
+pub struct HeaderIdentity;
+
+impl IdentityResolver for HeaderIdentity {
+    fn resolve<'a>(&'a self, app: &'a App, parts: &'a Parts) -> BoxFuture<'a, Result<Option<Caller>, AppError>> {
+        Box::pin(async move {
+            let Some(id) = parts.headers.get(TEST_USER_HEADER).and_then(|v| v.to_str().ok()) else {
+                return Ok(None);
+            };
+            let found = user::Entity::find_by_id(id.to_string()).one(&app.db).await?;
+            Ok(found.map(|u| Caller { user_id: u.id, role: u.role.into() }))
+        })
+    }
+}

@@ -1,0 +1,210 @@
+//! `TestApp`: the server of `main`, bound to 127.0.0.1:0, with a fresh database.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use garde::Validate;
+use nextstack::app::AppState;
+use nextstack::config::Config;
+use nextstack::error::AppError;
+use nextstack::rpc::auth::Public;
+use nextstack::services::user::{self as users, NewUser};
+use nextstack::wire::user::Role;
+use nextstack::{db, router, rpc};
+use reqwest::{RequestBuilder, Response};
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use ts_rs::TS;
+
+use super::identity::{HeaderIdentity, TEST_USER_HEADER};
+use super::test_db::TestDb;
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// An HTTP client (no automatic decompression, so tests see raw headers).
+    pub client: reqwest::Client,
+    /// The server's database, for side-effect checks and setup.
+    pub db: DatabaseConnection,
+    stop: Option<oneshot::Sender<()>>,
+    // Dropped last: removes the temp file or PostgreSQL schema.
+    _db_guard: TestDb,
+}
+
+/// Builds a [`TestApp`] with configuration overrides.
+#[derive(Default)]
+pub struct TestAppBuilder {
+    env: HashMap<String, String>,
+}
+
+impl TestAppBuilder {
+    /// Sets an environment variable for the server's configuration.
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.env.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// Starts the server.
+    pub async fn spawn(self) -> TestApp {
+        let test_db = TestDb::create().await;
+        let mut vars: HashMap<String, String> = [
+            ("NODE_ENV", "test"),
+            ("PORT", "0"),
+            ("BETTER_AUTH_SECRET", "test-secret-that-is-long-enough-0123456789"),
+            ("RATE_LIMIT_MAX_REQUESTS", "100000"),
+            ("DATABASE_MAX_CONNECTIONS", "3"),
+            ("RUST_LOG", "warn"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        vars.insert("DATABASE_URL".into(), test_db.url());
+        let storage = std::env::temp_dir().join("nextstack-test-uploads");
+        std::fs::create_dir_all(&storage).expect("storage dir");
+        vars.insert("STORAGE_LOCAL_DIR".into(), storage.display().to_string());
+        vars.extend(self.env);
+        let mut config = Config::from_vars(vars).expect("test configuration is valid");
+        config.database.schema = test_db.schema();
+        if std::env::var_os("TEST_LOG").is_some() {
+            nextstack::telemetry::init(&config);
+        }
+
+        let db = db::connect(&config.database).await.expect("connect test database");
+        db::migrate(&db).await.expect("migrate test database");
+        let state = AppState::with_identity(config, db.clone(), Arc::new(HeaderIdentity));
+        let procedures = rpc::registry::procedures().query("test.sleep", sleep);
+        let app = router::build_with(state, procedures);
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(nextstack::serve_router(listener, app, async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            base_url: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            db,
+            stop: Some(stop),
+            _db_guard: test_db,
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// `test.sleep` input: how long to sleep.
+#[derive(Debug, Deserialize, Validate, TS)]
+pub struct SleepInput {
+    /// Milliseconds.
+    #[garde(range(min = 0, max = 60_000))]
+    pub ms: u64,
+}
+
+/// `test.sleep` output.
+#[derive(Debug, Serialize, TS)]
+pub struct SleepOutput {
+    /// How long it slept.
+    pub slept: u64,
+}
+
+/// A query that sleeps: registered only by the test app, for timeout and shutdown tests.
+async fn sleep(_: Public, input: SleepInput) -> Result<SleepOutput, AppError> {
+    tokio::time::sleep(std::time::Duration::from_millis(input.ms)).await;
+    Ok(SleepOutput { slept: input.ms })
+}
+
+impl TestApp {
+    /// A server with the default test configuration.
+    pub async fn spawn() -> Self {
+        TestAppBuilder::default().spawn().await
+    }
+
+    /// A builder for a server with overrides.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
+    }
+
+    /// `base_url + path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    /// A tRPC query request (`GET /trpc/path?input=...`), not yet sent.
+    pub fn query_request(&self, path: &str, input: Option<&Value>) -> RequestBuilder {
+        let mut url = self.url(&format!("/trpc/{path}"));
+        if let Some(input) = input {
+            url.push_str("?input=");
+            url.push_str(&urlencode(&input.to_string()));
+        }
+        self.client.get(url)
+    }
+
+    /// A tRPC mutation request (`POST /trpc/path` with a JSON body), not yet sent.
+    pub fn mutation_request(&self, path: &str, input: &Value) -> RequestBuilder {
+        self.client
+            .post(self.url(&format!("/trpc/{path}")))
+            .header("content-type", "application/json")
+            .body(input.to_string())
+    }
+
+    /// Sends a query as `user_id` (or anonymously) and returns status and JSON body.
+    pub async fn query(&self, path: &str, input: Option<&Value>, user_id: Option<&str>) -> (u16, Value) {
+        send_json(act_as(self.query_request(path, input), user_id)).await
+    }
+
+    /// Sends a mutation as `user_id` (or anonymously) and returns status and JSON body.
+    pub async fn mutation(&self, path: &str, input: &Value, user_id: Option<&str>) -> (u16, Value) {
+        send_json(act_as(self.mutation_request(path, input), user_id)).await
+    }
+
+    /// Inserts a user directly (a builder, not an API call).
+    pub async fn create_user(&self, email: &str, role: Role) -> String {
+        let new = NewUser { email: email.to_string(), name: Some(format!("User {email}")), role };
+        users::create(&self.db, new).await.expect("create user").id
+    }
+}
+
+/// Adds the test identity header.
+pub fn act_as(req: RequestBuilder, user_id: Option<&str>) -> RequestBuilder {
+    match user_id {
+        Some(id) => req.header(TEST_USER_HEADER, id),
+        None => req,
+    }
+}
+
+/// Sends and parses the JSON body.
+pub async fn send_json(req: RequestBuilder) -> (u16, Value) {
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, json)
+}
+
+/// Percent-encodes a query value like JavaScript's `encodeURIComponent`.
+pub fn urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! The integration suite: the real server on a random port, spoken to over HTTP,
+//! with a fresh database per test (SQLite temp file, or a PostgreSQL schema when
+//! `TEST_DATABASE_URL` names PostgreSQL).
+
+mod helpers;
+
+mod client_ts;
+mod config;
+mod core_user;
+mod health;
+mod middleware;
+mod shutdown;
+mod trpc_protocol;

@@ -1,0 +1,106 @@
+//! Graceful shutdown of the real binary: SIGTERM during an in-flight request
+//! lets that request finish, then the process exits 0.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `nextstack` binary on a temp SQLite database, with its port read from the log.
+pub struct ServerProcess {
+    pub child: Child,
+    pub port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    pub fn start(extra_env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nextstack"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("NODE_ENV", "test")
+            .env("PORT", "0")
+            .env("LOG_FORMAT", "json")
+            .env("BETTER_AUTH_SECRET", "test-secret-that-is-long-enough-0123456789")
+            .env("DATABASE_URL", format!("sqlite://{}/db.sqlite?mode=rwc", dir.path().display()))
+            .env("STORAGE_LOCAL_DIR", dir.path().join("uploads"))
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start nextstack");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let port = rest.split(':').nth(1).and_then(|p| {
+                        p.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u16>().ok()
+                    });
+                    let _ = tx.send(port);
+                }
+            }
+        });
+        let port = rx.recv_timeout(Duration::from_secs(20)).ok().flatten().expect("server printed its address");
+        Self { child, port, _dir: dir }
+    }
+
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill").arg(format!("-{name}")).arg(self.child.id().to_string()).status().unwrap();
+        assert!(status.success());
+    }
+
+    pub fn wait_exit(&mut self, within: Duration) -> Option<i32> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn sigterm_lets_the_in_flight_request_finish_then_exits_zero() {
+    let mut server = ServerProcess::start(&[]);
+    let body = r#"{"email":"late@example.com"}"#;
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let head = format!(
+        "POST /trpc/core.user.create HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    // Headers and half the body: the request is in flight.
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body.as_bytes()[..10]).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    server.signal("TERM");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(server.child.try_wait().unwrap().is_none(), "the server waits for the in-flight request");
+    assert!(TcpStream::connect(("127.0.0.1", server.port)).is_err(), "no new connections after SIGTERM");
+    stream.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut response = String::new();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 401"), "the request got its (anonymous → 401) answer: {response}");
+    assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
+}
+
+#[test]
+fn sigint_on_an_idle_server_exits_zero() {
+    let mut server = ServerProcess::start(&[]);
+    server.signal("INT");
+    assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
+}
