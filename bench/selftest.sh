@@ -6,6 +6,7 @@
 # temporary results directory, so bench/results/latest.json is not touched.
 #
 #   bash bench/selftest.sh
+# shellcheck disable=SC2016  # $vars inside single quotes are jq / bash -c code
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,7 +22,7 @@ check() {  # $1 = description, rest = command
   if "$@"; then passed=$((passed + 1)); echo "  ok   $d"
   else failed=$((failed + 1)); echo "  FAIL $d"; fi
 }
-jqe() { jq -e "$1" "$2" >/dev/null; }
+jqe() { jq -e "$@" >/dev/null; }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 run_bench() {  # $1 = case name; extra env via the caller's environment
@@ -57,6 +58,11 @@ check "5 targets, each PASS or MISS with a value" \
 check "table printed" grep -q 'meta_batch3' "$TMP/ok/stdout.txt"
 check "PASS/MISS lines printed" grep -Eq '^  (PASS|MISS) ' "$TMP/ok/stdout.txt"
 check "server killed on exit" port_free
+check "git commit is null or a sha" jqe '.git.commit == null or (.git.commit | test("^[0-9a-f]{40}$"))' "$J"
+# starts 1 and 2 only ever see the /health probe (start 3 also takes wrk load,
+# and wrk resets in-flight connections when a run ends)
+check "probe closes cleanly (no server-side tracebacks in starts 1-2)" \
+  bash -c '! grep -l Traceback "$1"/last-run/server-start[12].log' _ "$TMP/ok"
 
 echo "case 2: /ready answers 503 -> flagged, still exit 0"
 FAKE_READY_STATUS=503 run_bench ready503
@@ -67,6 +73,14 @@ check "ready flagged with non-2xx" \
 check "others not flagged" jqe '.summary.flagged_scenarios == ["ready"]' "$J"
 check "FLAG shown in table" grep -q 'FLAG:' "$TMP/ready503/stdout.txt"
 check "server killed on exit" port_free
+
+echo "case 2b: server needs 400 ms to bind -> start-up reflects it"
+FAKE_START_DELAY_MS=400 run_bench slow
+J="$TMP/slow/latest.json"
+base="$(jq '.startup.best_ms' "$TMP/ok/latest.json")"
+# loose upper bound: a busy 2-core machine delays the poll loop's wake-ups
+check "best start-up grows by ~400 ms (380..650 over the no-delay run)" \
+  jqe --argjson b "$base" '(.startup.best_ms - $b) as $d | $d >= 380 and $d <= 650' "$J"
 
 echo "case 3: server crashes at start -> non-zero exit, log shown"
 FAKE_CRASH=1 run_bench crash
@@ -85,7 +99,7 @@ check "says port is in use" grep -q 'already listening' "$TMP/busy/stderr.txt"
 
 if ((failed)); then
   echo "--- stderr of failing cases may help: ---"
-  for c in ok ready503 crash busy; do echo "[$c]"; tail -n 15 "$TMP/$c/stderr.txt" 2>/dev/null || true; done
+  for c in ok ready503 slow crash busy; do echo "[$c]"; tail -n 15 "$TMP/$c/stderr.txt" 2>/dev/null || true; done
 fi
 echo "$passed passed, $failed failed"
 ((failed == 0))

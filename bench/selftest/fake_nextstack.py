@@ -8,10 +8,12 @@ Mimics the interface bench/run.sh relies on:
 Knobs for exercising the harness's error paths:
   FAKE_READY_STATUS=503   /ready answers that status
   FAKE_CRASH=1            exit 3 right after start (server-died path)
+  FAKE_START_DELAY_MS=N   sleep N ms before listening (start-up timing check)
 """
 import json
 import os
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BATCH = "/trpc/_meta.health,_meta.version,_meta.health"
@@ -19,6 +21,7 @@ BATCH = "/trpc/_meta.health,_meta.version,_meta.health"
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # like a real server; avoids 40 ms delayed-ACK stalls
 
     def do_GET(self):  # noqa: N802
         path, _, query = self.path.partition("?")
@@ -64,6 +67,7 @@ def main():
     ):
         print("BETTER_AUTH_SECRET too weak for production", file=sys.stderr)
         return 1
+    time.sleep(int(os.environ.get("FAKE_START_DELAY_MS", "0")) / 1000)
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"])
     srv = ThreadingHTTPServer((host, port), Handler)
     srv.daemon_threads = True

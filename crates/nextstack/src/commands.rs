@@ -20,10 +20,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = (config.host, config.port);
     let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {}:{}", addr.0, addr.1))?;
     let local = listener.local_addr()?;
-    let grace = config.shutdown_timeout;
+    let shutdown = shutdown::on_signal(config.shutdown_timeout).context("cannot install signal handlers")?;
     tracing::info!(environment = config.environment.as_str(), database = ?config.database.kind, "NextStack listening on http://{local}");
     let state = AppState::new(config, db.clone());
-    serve_app(listener, state, shutdown::signal(grace)).await?;
+    serve_app(listener, state, shutdown).await?;
     db.close().await.context("closing the database pool")?;
     tracing::info!("shutdown complete");
     Ok(())
