@@ -167,6 +167,10 @@ show_server_log() {
 
 cleanup() {
   local rc=$?
+  if [[ -n "${WRK_PID:-}" ]]; then
+    kill -TERM "$WRK_PID" 2>/dev/null || true
+    wait "$WRK_PID" 2>/dev/null || true
+  fi
   stop_server
   exit "$rc"
 }
@@ -242,6 +246,19 @@ measure_start() {  # $1 = run number
   STARTUP_MS="$(awk -v d="$((t1 - t0))" 'BEGIN { printf "%.1f", d / 1000 }')"
 }
 
+# wrk in the background + wait, so a SIGTERM/SIGINT to this script is handled
+# at once (cleanup stops wrk and the server) instead of after the run.
+WRK_PID=""
+run_wrk() {  # $1 = output file, rest = wrk arguments
+  local outf="$1" rc=0
+  shift
+  wrk "$@" >"$outf" 2>&1 &
+  WRK_PID=$!
+  wait "$WRK_PID" || rc=$?
+  WRK_PID=""
+  return "$rc"
+}
+
 # Run one wrk scenario; writes a JSON object to $RAW_DIR/scenario-<name>.json
 run_scenario() {  # $1 = name, $2 = path
   local name="$1" path="$2" url="$BASE_URL$2"
@@ -254,11 +271,11 @@ run_scenario() {  # $1 = name, $2 = path
   [[ "$pre" == 200 ]] || warn "$name: pre-check GET $path answered $pre (expected 200)"
 
   if [[ "$WARMUP" != 0 && "$WARMUP" != 0s ]]; then
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >"$RAW_DIR/wrk-$name-warmup.txt" 2>&1 || true
+    run_wrk "$RAW_DIR/wrk-$name-warmup.txt" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" || true
   fi
 
   log "$name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $path"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 2s --latency -s "$LUA" "$url" >"$out" 2>&1 || rc=$?
+  run_wrk "$out" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 2s --latency -s "$LUA" "$url" || rc=$?
   server_alive || alive=false
 
   wrk_json="$(sed -n 's/^BENCH_JSON //p' "$out" | tail -n1)"

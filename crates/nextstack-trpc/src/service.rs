@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
@@ -29,11 +30,19 @@ pub struct TrpcConfig {
     pub include_stack: bool,
     /// Largest request body read, in bytes.
     pub max_body_bytes: usize,
+    /// Deadline for each call of a JSONL stream. A stream's head is sent at
+    /// once, so an HTTP-level timeout no longer covers the calls behind it.
+    pub stream_call_timeout: Duration,
 }
 
 impl Default for TrpcConfig {
     fn default() -> Self {
-        Self { max_batch_size: 100, include_stack: false, max_body_bytes: 10 * 1024 * 1024 }
+        Self {
+            max_batch_size: 100,
+            include_stack: false,
+            max_body_bytes: 10 * 1024 * 1024,
+            stream_call_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -264,10 +273,20 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         let span = tracing::Span::current();
         let this = self.clone();
         let paths = call.paths.clone();
+        let deadline = self.inner.config.stream_call_timeout;
         let pending: FuturesUnordered<_> = calls
             .into_iter()
             .enumerate()
-            .map(|(index, fut)| async move { (index, fut.await) }.instrument(span.clone()))
+            .map(|(index, fut)| {
+                async move {
+                    let result = tokio::time::timeout(deadline, fut).await.unwrap_or_else(|_| {
+                        let message = format!("Call exceeded {}ms timeout", deadline.as_millis());
+                        Err(TrpcError::new(ErrorCode::GatewayTimeout, message))
+                    });
+                    (index, result)
+                }
+                .instrument(span.clone())
+            })
             .collect();
         let lines = pending.map(move |(index, result)| {
             let text = match result {

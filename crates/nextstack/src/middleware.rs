@@ -36,7 +36,7 @@ pub fn stack(router: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), timeout::timeout))
         .layer(cors::layer(&state.config))
         .layer(from_fn(security_headers::set))
-        .layer(from_fn_with_state(state.clone(), logging::log))
+        .layer(from_fn(logging::log))
         .layer(from_fn(request_id::assign))
 }
 

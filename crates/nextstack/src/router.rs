@@ -20,6 +20,7 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         max_batch_size: state.config.trpc_max_batch_size,
         include_stack: state.config.is_development(),
         max_body_bytes: state.config.max_body_bytes,
+        stream_call_timeout: state.config.request_timeout,
     };
     let ctx_state = state.clone();
     let trpc = Trpc::new(procedures, config, move |parts| {

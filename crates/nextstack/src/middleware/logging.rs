@@ -5,12 +5,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
-use crate::app::AppState;
 use crate::middleware::request_id::RequestId;
 
 /// The internal cause of an error response, for the log only.
@@ -18,7 +17,7 @@ use crate::middleware::request_id::RequestId;
 pub struct ErrorCause(pub Arc<dyn std::error::Error + Send + Sync>);
 
 /// Runs the request inside its span and logs its outcome.
-pub async fn log(State(_state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn log(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_else(|| "-".into());
     let method = req.method().clone();

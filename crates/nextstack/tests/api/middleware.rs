@@ -212,3 +212,24 @@ async fn unknown_route_is_404_json() {
     assert_eq!(body["message"], "The requested endpoint POST /x/y?z=1 does not exist");
     assert_eq!(body["availableEndpoints"], json!(["/health", "/ready", "/metrics", "/api/auth", "/trpc"]));
 }
+
+#[tokio::test]
+async fn streamed_calls_have_their_own_deadline() {
+    let app = TestApp::builder().env("REQUEST_TIMEOUT_MS", "300").spawn().await;
+    let input = crate::helpers::urlencode(&json!({"0": {"ms": 5000}, "1": {"ms": 1}}).to_string());
+    let started = std::time::Instant::now();
+    let res = app
+        .client
+        .get(app.url(&format!("/trpc/test.sleep,test.sleep?batch=1&input={input}")))
+        .header("trpc-accept", "application/jsonl")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "the slow call is cut off");
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let slow = lines.iter().find(|l| l[0] == 0).expect("chunk for call 0");
+    assert_eq!(slow[2][0][0]["error"]["data"]["code"], "GATEWAY_TIMEOUT");
+    assert!(lines.iter().any(|l| l[2][0][0]["slept"] == 1), "the fast call still answers: {text}");
+}
