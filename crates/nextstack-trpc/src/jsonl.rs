@@ -3,6 +3,7 @@
 //! `{error}`; a promise is a placeholder `0` plus `[key, 0, chunkId]`, and its
 //! value later arrives as `[chunkId, 0 (fulfilled), [[value]]]`.
 
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 /// Allocates chunk ids: `0..n` name the calls' own promises in the head line.
@@ -21,12 +22,12 @@ impl JsonlEncoder {
     }
 
     /// The lines that resolve call `index` with a success.
-    pub fn success(&mut self, index: usize, data: Value) -> String {
+    pub fn success(&mut self, index: usize, data: &RawValue) -> String {
         let result_chunk = self.allocate();
         let data_chunk = self.allocate();
         let mut out = line(&json!([index, 0, [[{"result": 0}], ["result", 0, result_chunk]]]));
         out.push_str(&line(&json!([result_chunk, 0, [[{"data": 0}], ["data", 0, data_chunk]]])));
-        out.push_str(&line(&json!([data_chunk, 0, [[data]]])));
+        out.push_str(&format!("[{data_chunk},0,[[{}]]]\n", data.get()));
         out
     }
 
@@ -56,7 +57,8 @@ mod tests {
     fn matches_observed_trpc_output() {
         let (mut enc, head) = JsonlEncoder::start(2);
         assert_eq!(head, "{\"0\":[[0],[null,0,0]],\"1\":[[0],[null,0,1]]}\n");
-        let ok = enc.success(0, json!({"status": "healthy"}));
+        let data = serde_json::value::to_raw_value(&json!({"status": "healthy"})).unwrap();
+        let ok = enc.success(0, &data);
         assert_eq!(
             ok,
             "[0,0,[[{\"result\":0}],[\"result\",0,2]]]\n[2,0,[[{\"data\":0}],[\"data\",0,3]]]\n[3,0,[[{\"status\":\"healthy\"}]]]\n"

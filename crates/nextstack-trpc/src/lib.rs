@@ -18,6 +18,8 @@ mod service;
 pub mod validation;
 
 pub use error::{ErrorCode, ErrorSource, TrpcError};
-pub use procedure::{FromCtx, Handler, Input, Output, Procedure, ProcedureKind, ProcedureTypes, RawInput, TypeDesc};
+pub use procedure::{
+    CallOutput, FromCtx, Handler, Input, Output, Procedure, ProcedureKind, ProcedureTypes, RawInput, TypeDesc,
+};
 pub use router::Router;
 pub use service::{CallFailure, StreamingBody, Trpc, TrpcConfig};

@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use ts_rs::TS;
 
 use crate::error::TrpcError;
@@ -89,8 +90,11 @@ pub struct ProcedureTypes {
 /// as tRPC's lazy `getRawInput` behaves.
 pub type RawInput = Result<Option<Value>, TrpcError>;
 
-pub(crate) type BoxedHandler<C> =
-    Arc<dyn Fn(C, RawInput) -> BoxFuture<'static, Result<Value, TrpcError>> + Send + Sync>;
+/// A call's serialized output: written once, straight to JSON text, and
+/// spliced into the envelope without another pass.
+pub type CallOutput = Result<Box<RawValue>, TrpcError>;
+
+pub(crate) type BoxedHandler<C> = Arc<dyn Fn(C, RawInput) -> BoxFuture<'static, CallOutput> + Send + Sync>;
 
 /// Implemented for async functions `fn(A) -> Result<O, E>` and
 /// `fn(A, I) -> Result<O, E>`; `M` only tells the two shapes apart.
@@ -98,12 +102,12 @@ pub trait Handler<C, M>: Clone + Send + Sync + 'static {
     /// The input and output types.
     fn types() -> ProcedureTypes;
     /// Runs the procedure and serializes its output.
-    fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, Result<Value, TrpcError>>;
+    fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, CallOutput>;
 }
 
-fn serialize_output<O: Serialize>(output: O) -> Result<Value, TrpcError> {
+fn serialize_output<O: Serialize>(output: O) -> CallOutput {
     // Decision 6: a value that fails to serialize fails this call only.
-    serde_json::to_value(output)
+    serde_json::value::to_raw_value(&output)
         .map_err(|e| TrpcError::internal("Output serialization failed").with_source(Arc::new(e) as crate::ErrorSource))
 }
 
@@ -120,7 +124,7 @@ where
         ProcedureTypes { input: None, output: TypeDesc::of::<O>() }
     }
 
-    fn call(&self, ctx: C, _input: RawInput) -> BoxFuture<'static, Result<Value, TrpcError>> {
+    fn call(&self, ctx: C, _input: RawInput) -> BoxFuture<'static, CallOutput> {
         let arg = A::from_ctx(&ctx);
         let f = self.clone();
         Box::pin(async move {
@@ -144,7 +148,7 @@ where
         ProcedureTypes { input: Some(TypeDesc::of::<I>()), output: TypeDesc::of::<O>() }
     }
 
-    fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, Result<Value, TrpcError>> {
+    fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, CallOutput> {
         let arg = A::from_ctx(&ctx);
         let f = self.clone();
         Box::pin(async move {
@@ -177,7 +181,7 @@ impl<C: Send + 'static> Procedure<C> {
     }
 
     /// Runs the procedure with a context and raw input.
-    pub fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, Result<Value, TrpcError>> {
+    pub fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, CallOutput> {
         (self.handler)(ctx, input)
     }
 }

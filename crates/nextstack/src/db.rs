@@ -23,7 +23,10 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // sqlx pings every connection it hands out by default: a second round
+        // trip per query. Broken connections surface as errors on use instead.
+        .test_before_acquire(false);
     if let Some(schema) = &config.schema {
         options.set_schema_search_path(schema.clone());
     }

@@ -11,6 +11,7 @@ pub mod timeout;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
+use tower::util::MapResponseLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 
@@ -18,15 +19,15 @@ use crate::app::AppState;
 
 /// Wraps `router` in the stack. Outermost first:
 ///
-/// 1. request id — every later layer and log line can name the request;
-/// 2. logging span — method, path, status, latency, request id, and the one log line of an error cause;
-/// 3. security headers — on every response, the 504 and 413 included (helmet sets them
+/// 1. request id and logging span — every later layer and log line can name the request;
+///    method, path, status, latency, and the one log line of an error cause;
+/// 2. security headers — on every response, the 504 and 413 included (helmet sets them
 ///    before Express's timeout fires, so the original's 504s carried them too);
-/// 4. CORS — likewise on every response; answers preflights before the rate limit counts them;
-/// 5. timeout — 504 JSON; cancels the handler; streams are exempt once their head is sent;
-/// 6. compression — gzip/br for JSON, never for streams;
-/// 7. body limit — 413 JSON beyond `MAX_BODY_BYTES`;
-/// 8. rate limit — `/trpc` only, with `RateLimit-*` headers.
+/// 3. CORS — likewise on every response; answers preflights before the rate limit counts them;
+/// 4. timeout — 504 JSON; cancels the handler; streams are exempt once their head is sent;
+/// 5. compression — gzip/br for JSON, never for streams;
+/// 6. body limit — 413 JSON beyond `MAX_BODY_BYTES`;
+/// 7. rate limit — `/trpc` only, with `RateLimit-*` headers.
 pub fn stack(router: Router, state: &AppState) -> Router {
     // axum applies the last `.layer` outermost, so this list runs bottom-up.
     router
@@ -35,9 +36,8 @@ pub fn stack(router: Router, state: &AppState) -> Router {
         .layer(CompressionLayer::new().gzip(true).br(true).compress_when(DefaultPredicate::new().and(NotStreaming)))
         .layer(from_fn_with_state(state.clone(), timeout::timeout))
         .layer(cors::layer(&state.config))
-        .layer(from_fn(security_headers::set))
+        .layer(MapResponseLayer::new(security_headers::set))
         .layer(from_fn(logging::log))
-        .layer(from_fn(request_id::assign))
 }
 
 /// Leaves live streams (JSONL) uncompressed: a compressor buffers, which would

@@ -23,12 +23,7 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         stream_call_timeout: state.config.request_timeout,
     };
     let ctx_state = state.clone();
-    let trpc = Trpc::new(procedures, config, move |parts| {
-        let state = ctx_state.clone();
-        let parts = parts.clone();
-        async move { ctx::create(state, &parts).await }
-    })
-    .on_error(|failure| {
+    let trpc = Trpc::new(procedures, config, move |parts| ctx::create(&ctx_state, parts)).on_error(|failure| {
         // tRPC's onError: the one log line of a failed call, inside the request span.
         let code = failure.error.code;
         if code.http_status().is_server_error() {

@@ -25,6 +25,10 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
         let body = http_error_body("Payload too large", &message, request_id.as_str());
         return (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response();
     }
+    if matches!(*req.method(), http::Method::GET | http::Method::HEAD | http::Method::OPTIONS) && declared.is_none() {
+        // No handler reads a body on these methods; skip wrapping it.
+        return next.run(req).await;
+    }
     let (parts, body) = req.into_parts();
     let req = Request::from_parts(parts, Body::new(Limited::new(body, max)));
     next.run(req).await

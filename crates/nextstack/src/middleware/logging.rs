@@ -1,6 +1,7 @@
-//! One span per request (method, path, request id) and one line when it ends
-//! (status, latency). An error cause travels in a response extension and is
-//! logged here, once, inside the span.
+//! The request's identity and trace: assigns the request id (one layer, not
+//! two, as both run on every request), opens one span per request (method,
+//! path, request id), and logs one line when it ends (status, latency). An
+//! error cause travels in a response extension and is logged here, once.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,20 +11,21 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
-use crate::middleware::request_id::RequestId;
+use crate::middleware::request_id;
 
 /// The internal cause of an error response, for the log only.
 #[derive(Clone)]
 pub struct ErrorCause(pub Arc<dyn std::error::Error + Send + Sync>);
 
-/// Runs the request inside its span and logs its outcome.
-pub async fn log(req: Request, next: Next) -> Response {
+/// Assigns the request id, runs the request inside its span and logs its outcome.
+pub async fn log(mut req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone()).unwrap_or_else(|| "-".into());
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let span = tracing::info_span!("request", %method, %path, request_id = %request_id);
-    async move {
+    let id = request_id::assign(&mut req);
+    let request_id = id.as_str();
+    // Field values are recorded now, borrowed: no allocation when the span is disabled.
+    let span =
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %request_id);
+    let mut response = async move {
         let response = next.run(req).await;
         let status = response.status().as_u16();
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -38,7 +40,9 @@ pub async fn log(req: Request, next: Next) -> Response {
         response
     }
     .instrument(span)
-    .await
+    .await;
+    request_id::echo(&mut response, id);
+    response
 }
 
 /// `outer: inner: innermost`, for one log field.

@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::json;
 
 use crate::app::AppState;
@@ -38,22 +38,43 @@ pub trait RateLimitStore: Send + Sync + 'static {
 /// Counters in this process's memory.
 #[derive(Default)]
 pub struct MemoryStore {
-    windows: Mutex<HashMap<String, (u64, Instant)>>,
+    windows: Mutex<Windows>,
+}
+
+#[derive(Default)]
+struct Windows {
+    by_key: HashMap<String, (u64, Instant)>,
+    /// Size at which expired windows are next swept; doubling it after each
+    /// sweep keeps the cost amortised O(1) even when every window is live.
+    sweep_at: usize,
 }
 
 impl MemoryStore {
     fn hit_now(&self, key: &str, window: Duration, now: Instant) -> Hit {
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Windows { by_key: windows, sweep_at } = &mut *guard;
         // Forget expired windows now and then so the map cannot grow without bound.
-        if windows.len() > 10_000 {
+        if windows.len() >= (*sweep_at).max(10_000) {
             windows.retain(|_, (_, start)| now.duration_since(*start) < window);
+            *sweep_at = windows.len() * 2;
         }
-        let entry = windows.entry(key.to_string()).or_insert((0, now));
-        if now.duration_since(entry.1) >= window {
-            *entry = (0, now);
+        let count = |entry: &mut (u64, Instant)| {
+            if now.duration_since(entry.1) >= window {
+                *entry = (0, now);
+            }
+            entry.0 += 1;
+            Hit { count: entry.0, reset_after: window.saturating_sub(now.duration_since(entry.1)) }
+        };
+        // Look up before inserting: the common case (a known client) allocates nothing.
+        match windows.get_mut(key) {
+            Some(entry) => count(entry),
+            None => {
+                let mut entry = (0, now);
+                let hit = count(&mut entry);
+                windows.insert(key.to_string(), entry);
+                hit
+            }
         }
-        entry.0 += 1;
-        Hit { count: entry.0, reset_after: window.saturating_sub(now.duration_since(entry.1)) }
     }
 }
 
@@ -104,15 +125,21 @@ pub async fn limit_trpc(State(state): State<AppState>, req: Request, next: Next)
     response
 }
 
+static POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+static LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+static REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+static RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+
 fn set_headers(headers: &mut HeaderMap, limit: RateLimitConfig, hit: Hit) {
+    headers.reserve(24);
     let window_secs = limit.window.as_secs_f64().ceil() as u64;
     let policy = format!("{};w={}", limit.max_requests, window_secs);
     if let Ok(value) = HeaderValue::from_str(&policy) {
-        headers.insert("ratelimit-policy", value);
+        headers.insert(POLICY.clone(), value);
     }
-    headers.insert("ratelimit-limit", HeaderValue::from(limit.max_requests));
-    headers.insert("ratelimit-remaining", HeaderValue::from(limit.max_requests.saturating_sub(hit.count)));
-    headers.insert("ratelimit-reset", HeaderValue::from(hit.reset_after.as_secs_f64().ceil() as u64));
+    headers.insert(LIMIT.clone(), HeaderValue::from(limit.max_requests));
+    headers.insert(REMAINING.clone(), HeaderValue::from(limit.max_requests.saturating_sub(hit.count)));
+    headers.insert(RESET.clone(), HeaderValue::from(hit.reset_after.as_secs_f64().ceil() as u64));
 }
 
 #[cfg(test)]

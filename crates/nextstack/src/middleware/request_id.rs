@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::middleware::Next;
 use axum::response::Response;
-use http::HeaderValue;
+use http::{HeaderName, HeaderValue};
+
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The id of the current request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,16 +32,19 @@ impl RequestId {
     }
 }
 
-/// Assigns the id, stores it in the request extensions and echoes it.
-pub async fn assign(mut req: Request, next: Next) -> Response {
-    let id = RequestId::from_header(req.headers().get("x-request-id")).unwrap_or_else(RequestId::generate);
+/// Picks the request's id and stores it in the request extensions.
+pub fn assign(req: &mut Request) -> RequestId {
+    let id = RequestId::from_header(req.headers().get(&X_REQUEST_ID)).unwrap_or_else(RequestId::generate);
     req.extensions_mut().insert(id.clone());
-    let mut response = next.run(req).await;
+    id
+}
+
+/// Echoes the id as `X-Request-Id` on the response.
+pub fn echo(response: &mut Response, id: RequestId) {
     if let Ok(value) = HeaderValue::from_str(id.as_str()) {
-        response.headers_mut().insert("x-request-id", value);
+        response.headers_mut().insert(X_REQUEST_ID.clone(), value);
     }
     response.extensions_mut().insert(id);
-    response
 }
 
 #[cfg(test)]

@@ -19,8 +19,12 @@ pub struct Ctx {
 }
 
 /// Builds the context: resolves the caller once per HTTP request, however many calls it batches.
-pub async fn create(state: AppState, parts: &Parts) -> Result<Ctx, TrpcError> {
+pub fn create(state: &AppState, parts: &Parts) -> impl Future<Output = Result<Ctx, TrpcError>> + Send + use<> {
     let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_else(RequestId::generate);
-    let caller = state.identity.resolve(&state, parts).await.map_err(TrpcError::from)?;
-    Ok(Ctx { state, caller, request_id })
+    let resolving = state.identity.resolve(state, parts);
+    let state = state.clone();
+    async move {
+        let caller = resolving.await.map_err(TrpcError::from)?;
+        Ok(Ctx { state, caller, request_id })
+    }
 }

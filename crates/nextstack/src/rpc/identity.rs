@@ -5,7 +5,7 @@
 use futures::future::BoxFuture;
 use http::request::Parts;
 
-use crate::app::App;
+use crate::app::AppState;
 use crate::error::AppError;
 use crate::wire::user::Role;
 
@@ -20,15 +20,17 @@ pub struct Caller {
 
 /// Resolves the caller of a request, if any.
 pub trait IdentityResolver: Send + Sync + 'static {
-    /// `Ok(None)` for an anonymous request.
-    fn resolve<'a>(&'a self, app: &'a App, parts: &'a Parts) -> BoxFuture<'a, Result<Option<Caller>, AppError>>;
+    /// `Ok(None)` for an anonymous request. Reads what it needs from `parts`
+    /// before returning, so the future owns its data and the request head is
+    /// never copied.
+    fn resolve(&self, app: &AppState, parts: &Parts) -> BoxFuture<'static, Result<Option<Caller>, AppError>>;
 }
 
 /// Treats every request as anonymous.
 pub struct Anonymous;
 
 impl IdentityResolver for Anonymous {
-    fn resolve<'a>(&'a self, _: &'a App, _: &'a Parts) -> BoxFuture<'a, Result<Option<Caller>, AppError>> {
-        Box::pin(async { Ok(None) })
+    fn resolve(&self, _: &AppState, _: &Parts) -> BoxFuture<'static, Result<Option<Caller>, AppError>> {
+        Box::pin(std::future::ready(Ok(None)))
     }
 }

@@ -1,7 +1,7 @@
 //! Timestamps on the wire: ISO 8601 in UTC with exactly three fraction digits
 //! (`2025-10-01T12:00:00.000Z`), as JavaScript's `Date#toISOString` and Prisma give them.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 use ts_rs::TS;
 
@@ -13,7 +13,8 @@ pub struct IsoTime(pub NaiveDateTime);
 impl IsoTime {
     /// The ISO text.
     pub fn to_iso(self) -> String {
-        self.0.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+        // `Millis` + `Z` is exactly `Date#toISOString`, without parsing a format string per call.
+        self.0.and_utc().to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 }
 
@@ -25,7 +26,7 @@ impl From<NaiveDateTime> for IsoTime {
 
 impl Serialize for IsoTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+        serializer.serialize_str(&self.to_iso())
     }
 }
 

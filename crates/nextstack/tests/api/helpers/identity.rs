@@ -5,7 +5,7 @@
 
 use futures::future::BoxFuture;
 use http::request::Parts;
-use nextstack::app::App;
+use nextstack::app::AppState;
 use nextstack::error::AppError;
 use nextstack::rpc::identity::{Caller, IdentityResolver};
 use nextstack_entity::user;
@@ -18,12 +18,12 @@ pub const TEST_USER_HEADER: &str = "x-test-user-id";
 pub struct HeaderIdentity;
 
 impl IdentityResolver for HeaderIdentity {
-    fn resolve<'a>(&'a self, app: &'a App, parts: &'a Parts) -> BoxFuture<'a, Result<Option<Caller>, AppError>> {
+    fn resolve(&self, app: &AppState, parts: &Parts) -> BoxFuture<'static, Result<Option<Caller>, AppError>> {
+        let id = parts.headers.get(TEST_USER_HEADER).and_then(|v| v.to_str().ok()).map(String::from);
+        let db = app.db.clone();
         Box::pin(async move {
-            let Some(id) = parts.headers.get(TEST_USER_HEADER).and_then(|v| v.to_str().ok()) else {
-                return Ok(None);
-            };
-            let found = user::Entity::find_by_id(id.to_string()).one(&app.db).await?;
+            let Some(id) = id else { return Ok(None) };
+            let found = user::Entity::find_by_id(id).one(&db).await?;
             Ok(found.map(|u| Caller { user_id: u.id, role: u.role.into() }))
         })
     }
