@@ -20,7 +20,7 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > max as u64) {
-        let request_id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(RequestId::generate);
+        let request_id = RequestId::of(req.extensions());
         let message = format!("The request body exceeds the limit of {max} bytes");
         let body = http_error_body("Payload too large", &message, request_id.as_str());
         return (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response();

@@ -107,7 +107,7 @@ pub async fn limit_trpc(State(state): State<AppState>, req: Request, next: Next)
         }
     };
     if hit.count > limit.max_requests {
-        let request_id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(RequestId::generate);
+        let request_id = RequestId::of(req.extensions());
         let retry_after = hit.reset_after.as_secs_f64().ceil() as u64;
         let body = json!({
             "error": "Too many requests from this IP, please try again later.",

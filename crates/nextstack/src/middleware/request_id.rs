@@ -19,6 +19,11 @@ impl RequestId {
         Self(uuid::Uuid::new_v4().to_string().into())
     }
 
+    /// The id the request-id layer stored (a fresh one if the layer did not run).
+    pub fn of(extensions: &http::Extensions) -> Self {
+        extensions.get::<Self>().cloned().unwrap_or_else(Self::generate)
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -15,7 +15,7 @@ use crate::middleware::request_id::RequestId;
 /// Runs the rest of the stack under the configured deadline.
 pub async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let limit = state.config.request_timeout;
-    let request_id = req.extensions().get::<RequestId>().cloned().unwrap_or_else(RequestId::generate);
+    let request_id = RequestId::of(req.extensions());
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
         Err(_) => {

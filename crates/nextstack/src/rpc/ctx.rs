@@ -20,7 +20,7 @@ pub struct Ctx {
 
 /// Builds the context: resolves the caller once per HTTP request, however many calls it batches.
 pub fn create(state: &AppState, parts: &Parts) -> impl Future<Output = Result<Ctx, TrpcError>> + Send + use<> {
-    let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_else(RequestId::generate);
+    let request_id = RequestId::of(&parts.extensions);
     let resolving = state.identity.resolve(state, parts);
     let state = state.clone();
     async move {
