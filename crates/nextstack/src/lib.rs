@@ -4,6 +4,7 @@
 //! the integration tests call the same [`serve`] on a port-0 listener.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
