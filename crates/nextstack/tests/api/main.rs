@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod auth_compat;
 mod client_ts;
 mod config;
 mod core_user;
