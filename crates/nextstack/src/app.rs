@@ -5,9 +5,11 @@ use std::time::Instant;
 
 use sea_orm::DatabaseConnection;
 
+use crate::auth::password::PasswordHasher;
+use crate::auth::session::SessionIdentity;
 use crate::config::Config;
 use crate::middleware::rate_limit::{MemoryStore, RateLimitStore};
-use crate::rpc::identity::{Anonymous, IdentityResolver};
+use crate::rpc::identity::IdentityResolver;
 
 /// Everything a request may need.
 pub struct App {
@@ -17,8 +19,10 @@ pub struct App {
     pub db: DatabaseConnection,
     /// Counters for the `/trpc` rate limit.
     pub rate_limits: Arc<dyn RateLimitStore>,
-    /// Who is calling (sessions arrive with the auth module).
+    /// Who is calling: the session (tests may plug in their own).
     pub identity: Arc<dyn IdentityResolver>,
+    /// Password hashing on the bounded blocking pool.
+    pub hasher: PasswordHasher,
     /// When the server started (for `/health` uptime).
     pub started: Instant,
 }
@@ -35,9 +39,9 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// State with the default identity resolver (anonymous until auth exists).
+    /// State whose callers are identified by their BetterAuth session.
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
-        Self::with_identity(config, db, Arc::new(Anonymous))
+        Self::with_identity(config, db, Arc::new(SessionIdentity))
     }
 
     /// State with a given identity resolver (tests act as users through this).
@@ -47,6 +51,7 @@ impl AppState {
             db,
             rate_limits: Arc::new(MemoryStore::default()),
             identity,
+            hasher: PasswordHasher::default(),
             started: Instant::now(),
         }))
     }

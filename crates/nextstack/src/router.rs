@@ -5,6 +5,7 @@ use axum::routing::get;
 use nextstack_trpc::{Trpc, TrpcConfig};
 
 use crate::app::AppState;
+use crate::auth;
 use crate::http::{health, not_found, ready};
 use crate::middleware;
 use crate::rpc::{ctx, registry};
@@ -36,6 +37,10 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         .route("/health", get(health::health))
         .route("/ready", get(ready::ready))
         .nest_service("/trpc", trpc.into_axum())
+        .nest(
+            "/api/auth",
+            auth::routes::router().layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard::guard)),
+        )
         .fallback(not_found::not_found)
         .with_state(state.clone());
     middleware::stack(routes, &state)

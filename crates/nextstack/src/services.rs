@@ -1,4 +1,6 @@
 //! Domain logic. Services take a connection (or transaction), never HTTP types,
 //! so procedures, CLI commands and tests call them alike.
 
+pub mod account;
+pub mod session;
 pub mod user;

@@ -50,6 +50,19 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<user::Mod
     })
 }
 
+/// Sets a user's image URL.
+pub async fn set_image(db: &impl ConnectionTrait, user: user::Model, image: String) -> Result<user::Model, AppError> {
+    let mut row: user::ActiveModel = user.into();
+    row.image = Set(Some(image));
+    row.updated_at = Set(now());
+    Ok(row.update(db).await?)
+}
+
+/// The user with this email, if any.
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find().filter(user::Column::Email.eq(normalize_email(email))).one(db).await?)
+}
+
 /// The id of the user with this email, if any.
 pub async fn find_id_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<String>, AppError> {
     Ok(user::Entity::find()

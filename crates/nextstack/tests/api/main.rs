@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod auth;
 mod auth_compat;
 mod client_ts;
 mod config;

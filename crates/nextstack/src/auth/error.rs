@@ -1,0 +1,114 @@
+//! BetterAuth's error responses (better-call `APIError`): `{code, message}`
+//! with the code derived from the message, or an empty body.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use serde_json::json;
+
+use crate::error::AppError;
+
+/// An `/api/auth` failure.
+#[derive(Debug)]
+pub enum AuthError {
+    /// `{code, message}` with a status.
+    Api {
+        /// HTTP status.
+        status: StatusCode,
+        /// The message; the code is derived from it.
+        message: &'static str,
+    },
+    /// `{code, message}` with an explicit code (better-call's schema errors).
+    Coded {
+        /// HTTP status.
+        status: StatusCode,
+        /// The code.
+        code: &'static str,
+        /// The message.
+        message: &'static str,
+    },
+    /// A status with an empty body (better-call's `APIError` without a body).
+    Empty(StatusCode),
+    /// A server-side failure (logged once by the logging layer).
+    Internal(AppError),
+}
+
+impl AuthError {
+    /// `{code, message}` with the code derived from the message.
+    pub const fn api(status: StatusCode, message: &'static str) -> Self {
+        Self::Api { status, message }
+    }
+}
+
+/// better-call's rule: upper-case, spaces to `_`, drop everything else.
+pub fn code_of(message: &str) -> String {
+    message.to_uppercase().replace(' ', "_").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+}
+
+impl From<AppError> for AuthError {
+    fn from(err: AppError) -> Self {
+        Self::Internal(err)
+    }
+}
+
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Api { status, message } => {
+                (status, Json(json!({ "code": code_of(message), "message": message }))).into_response()
+            }
+            Self::Coded { status, code, message } => {
+                (status, Json(json!({ "code": code, "message": message }))).into_response()
+            }
+            Self::Empty(status) => status.into_response(),
+            Self::Internal(err) => err.into_response(),
+        }
+    }
+}
+
+/// The messages (and so codes) BetterAuth 1.3 uses.
+pub mod messages {
+    use super::AuthError;
+    use http::StatusCode;
+
+    /// 400 `VALIDATION_ERROR`.
+    pub const VALIDATION: AuthError = AuthError::Coded {
+        status: StatusCode::BAD_REQUEST,
+        code: "VALIDATION_ERROR",
+        message: "Invalid body parameters",
+    };
+    /// 400 `INVALID_EMAIL`.
+    pub const INVALID_EMAIL: AuthError = AuthError::Api { status: StatusCode::BAD_REQUEST, message: "Invalid email" };
+    /// 400 `PASSWORD_TOO_SHORT`.
+    pub const PASSWORD_TOO_SHORT: AuthError =
+        AuthError::Api { status: StatusCode::BAD_REQUEST, message: "Password too short" };
+    /// 400 `PASSWORD_TOO_LONG`.
+    pub const PASSWORD_TOO_LONG: AuthError =
+        AuthError::Api { status: StatusCode::BAD_REQUEST, message: "Password too long" };
+    /// 422 `USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL`.
+    pub const USER_EXISTS: AuthError =
+        AuthError::Api { status: StatusCode::UNPROCESSABLE_ENTITY, message: "User already exists. Use another email." };
+    /// 401 `INVALID_EMAIL_OR_PASSWORD`.
+    pub const INVALID_CREDENTIALS: AuthError =
+        AuthError::Api { status: StatusCode::UNAUTHORIZED, message: "Invalid email or password" };
+    /// 400 `FAILED_TO_GET_SESSION`.
+    pub const NO_SESSION: AuthError =
+        AuthError::Api { status: StatusCode::BAD_REQUEST, message: "Failed to get session" };
+    /// 403 `INVALID_ORIGIN`.
+    pub const INVALID_ORIGIN: AuthError = AuthError::Api { status: StatusCode::FORBIDDEN, message: "Invalid origin" };
+    /// 403 `INVALID_CALLBACKURL`.
+    pub const INVALID_CALLBACK_URL: AuthError =
+        AuthError::Api { status: StatusCode::FORBIDDEN, message: "Invalid callbackURL" };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_derive_from_messages_like_better_call() {
+        assert_eq!(code_of("User already exists. Use another email."), "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL");
+        assert_eq!(code_of("Invalid email or password"), "INVALID_EMAIL_OR_PASSWORD");
+        assert_eq!(code_of("Invalid callbackURL"), "INVALID_CALLBACKURL");
+    }
+}

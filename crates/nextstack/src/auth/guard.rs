@@ -1,0 +1,67 @@
+//! What every `/api/auth` request passes first: the auth rate limit
+//! (decision 10: per client address, on in every environment) and
+//! BetterAuth's origin check for cookie-carrying POSTs (PROTOCOL.md 3.6).
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::header::{COOKIE, ORIGIN, REFERER};
+use http::{HeaderValue, Method, StatusCode};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::auth::error::messages;
+use crate::middleware::client_ip::client_ip;
+
+/// Paths BetterAuth limits strictly (sign-in, sign-up, password and email changes).
+fn is_sensitive(path: &str) -> bool {
+    ["/sign-in", "/sign-up", "/change-password", "/change-email"].iter().any(|p| path.starts_with(p))
+}
+
+/// Applies the limit and the origin check, then the route.
+pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if is_sensitive(&path) {
+        let (parts, body) = req.into_parts();
+        let ip = client_ip(&parts, state.config.trust_proxy).map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+        let req_back = Request::from_parts(parts, body);
+        let limit = state.config.auth_rate_limit;
+        let key = format!("auth:{ip}:{path}");
+        match state.rate_limits.hit(&key, limit.window).await {
+            Ok(hit) if hit.count > limit.max_requests => {
+                let retry = hit.reset_after.as_secs_f64().ceil() as u64;
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    axum::Json(json!({ "message": "Too many requests. Please try again later." })),
+                )
+                    .into_response();
+                response.headers_mut().insert("x-retry-after", HeaderValue::from(retry));
+                return response;
+            }
+            Ok(_) => {}
+            Err(err) => tracing::error!(error = %err, "auth rate-limit store failed; request not counted"),
+        }
+        return check_origin(&state, req_back, next).await;
+    }
+    check_origin(&state, req, next).await
+}
+
+async fn check_origin(state: &AppState, req: Request, next: Next) -> Response {
+    if req.method() == Method::POST && req.headers().contains_key(COOKIE) {
+        let claimed = req
+            .headers()
+            .get(ORIGIN)
+            .or_else(|| req.headers().get(REFERER))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| url::Url::parse(v).ok())
+            .map(|u| u.origin().ascii_serialization());
+        // Browsers always send Origin on cross-site POSTs; its absence means a
+        // non-browser client, which CSRF cannot involve.
+        if let Some(origin) = claimed
+            && !state.config.cors_origins.contains(&origin)
+        {
+            return messages::INVALID_ORIGIN.into_response();
+        }
+    }
+    next.run(req).await
+}

@@ -1,0 +1,283 @@
+//! `/api/auth`: BetterAuth 1.3's email + password endpoints (PROTOCOL.md 3.2).
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use garde::Validate;
+use http::header::{SET_COOKIE, USER_AGENT};
+use http::request::Parts;
+use http::{HeaderMap, HeaderName, StatusCode};
+use nextstack_entity::{session as session_row, user};
+use sea_orm::TransactionTrait;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::auth::error::{AuthError, messages};
+use crate::auth::password::{MAX_LENGTH, MIN_LENGTH};
+use crate::auth::{callback, session as http_session};
+use crate::error::AppError;
+use crate::middleware::client_ip::client_ip;
+use crate::services::account;
+use crate::services::session::{self as sessions, NewSession};
+use crate::services::user::{self as users, NewUser};
+use crate::wire::time::IsoTime;
+use crate::wire::user::Role;
+
+static SET_AUTH_TOKEN: HeaderName = HeaderName::from_static("set-auth-token");
+
+/// The `/api/auth` routes; anything else below it is a 404 with an empty body, as BetterAuth answers.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-up/email", post(sign_up))
+        .route("/sign-in/email", post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/get-session", get(get_session))
+        .route("/ok", get(|| async { Json(json!({ "ok": true })) }))
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        // BetterAuth answers a known path with the wrong method as an unknown path.
+        .method_not_allowed_fallback(|| async { StatusCode::NOT_FOUND })
+}
+
+/// BetterAuth's user object.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthUser {
+    id: String,
+    email: String,
+    name: Option<String>,
+    image: Option<String>,
+    email_verified: bool,
+    created_at: IsoTime,
+    updated_at: IsoTime,
+}
+
+impl From<user::Model> for AuthUser {
+    fn from(u: user::Model) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            image: u.image,
+            email_verified: u.email_verified,
+            created_at: u.created_at.into(),
+            updated_at: u.updated_at.into(),
+        }
+    }
+}
+
+/// BetterAuth's session object (with its token: `/get-session` returns it, as the client expects).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthSession {
+    id: String,
+    token: String,
+    user_id: String,
+    expires_at: IsoTime,
+    ip_address: Option<String>,
+    user_agent: Option<String>,
+    created_at: IsoTime,
+    updated_at: IsoTime,
+}
+
+impl From<session_row::Model> for AuthSession {
+    fn from(s: session_row::Model) -> Self {
+        Self {
+            id: s.id,
+            token: s.token,
+            user_id: s.user_id,
+            expires_at: s.expires_at.into(),
+            ip_address: s.ip_address,
+            user_agent: s.user_agent,
+            created_at: s.created_at.into(),
+            updated_at: s.updated_at.into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate)]
+struct EmailOnly {
+    #[garde(email)]
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignUpBody {
+    name: String,
+    email: String,
+    password: String,
+    #[serde(default)]
+    image: Option<String>,
+    #[serde(default, rename = "callbackURL")]
+    callback_url: Option<String>,
+    #[serde(default)]
+    remember_me: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignInBody {
+    email: String,
+    password: String,
+    #[serde(default, rename = "callbackURL")]
+    callback_url: Option<String>,
+    #[serde(default)]
+    remember_me: Option<bool>,
+}
+
+async fn split(state: &AppState, req: Request) -> Result<(Parts, Bytes), AuthError> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, state.config.max_body_bytes)
+        .await
+        .map_err(|_| AuthError::api(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large"))?;
+    Ok((parts, bytes))
+}
+
+fn parse<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AuthError> {
+    serde_json::from_slice(bytes).map_err(|_| messages::VALIDATION)
+}
+
+fn check_email(email: &str) -> Result<(), AuthError> {
+    EmailOnly { email: email.to_string() }.validate().map_err(|_| messages::INVALID_EMAIL)
+}
+
+fn check_password_length(password: &str) -> Result<(), AuthError> {
+    let len = password.chars().count();
+    if len < MIN_LENGTH {
+        return Err(messages::PASSWORD_TOO_SHORT);
+    }
+    if len > MAX_LENGTH {
+        return Err(messages::PASSWORD_TOO_LONG);
+    }
+    Ok(())
+}
+
+fn new_session(state: &AppState, parts: &Parts, user_id: &str, remember: bool) -> NewSession {
+    NewSession {
+        user_id: user_id.to_string(),
+        ip_address: client_ip(parts, state.config.trust_proxy).map(|ip| ip.to_string()),
+        user_agent: parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(String::from),
+        remember,
+    }
+}
+
+/// The body plus the cookie and `set-auth-token` headers of a fresh session.
+fn with_session(state: &AppState, session: &session_row::Model, remember: bool, body: Value) -> Response {
+    let max_age = remember.then(|| sessions::EXPIRES_IN.num_seconds());
+    let mut response = Json(body).into_response();
+    let headers = response.headers_mut();
+    headers.append(SET_COOKIE, http_session::set_cookie(&state.config, &session.token, max_age));
+    headers.insert(SET_AUTH_TOKEN.clone(), http_session::auth_token_header(&state.config, &session.token));
+    response
+}
+
+/// `POST /sign-up/email`: creates the user, its credential account and a session.
+async fn sign_up(State(state): State<AppState>, req: Request) -> Result<Response, AuthError> {
+    let (parts, bytes) = split(&state, req).await?;
+    let body: SignUpBody = parse(&bytes)?;
+    check_email(&body.email)?;
+    check_password_length(&body.password)?;
+    callback::check(&state.config, body.callback_url.as_deref())?;
+    if users::find_by_email(&state.db, &body.email).await?.is_some() {
+        return Err(messages::USER_EXISTS);
+    }
+    let hash = state.hasher.hash(body.password).await?;
+    let email = users::normalize_email(&body.email);
+    let role = if state.config.admin_emails.contains(&email) { Role::Admin } else { Role::User };
+    let txn = state.db.begin().await.map_err(AppError::from)?;
+    let created = users::create(&txn, NewUser { email, name: Some(body.name), role }).await;
+    let user = match created {
+        Ok(user) => user,
+        Err(AppError::Conflict(_)) => return Err(messages::USER_EXISTS),
+        Err(other) => return Err(other.into()),
+    };
+    let user = match body.image {
+        Some(image) => users::set_image(&txn, user, image).await?,
+        None => user,
+    };
+    account::create_credential(&txn, &user.id, hash).await?;
+    let remember = body.remember_me.unwrap_or(true);
+    let session = sessions::create(&txn, new_session(&state, &parts, &user.id, remember)).await?;
+    txn.commit().await.map_err(AppError::from)?;
+    let body = json!({ "token": session.token, "user": AuthUser::from(user) });
+    Ok(with_session(&state, &session, remember, body))
+}
+
+/// `POST /sign-in/email`: checks the password (hashing even for an unknown email) and opens a session.
+async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Response, AuthError> {
+    let (parts, bytes) = split(&state, req).await?;
+    let body: SignInBody = parse(&bytes)?;
+    check_email(&body.email)?;
+    callback::check(&state.config, body.callback_url.as_deref())?;
+    let user = users::find_by_email(&state.db, &body.email).await?;
+    let stored = match &user {
+        Some(u) => account::password_hash(&state.db, &u.id).await?,
+        None => None,
+    };
+    let matched = state.hasher.verify(body.password, stored).await?;
+    let Some(user) = user.filter(|_| matched) else { return Err(messages::INVALID_CREDENTIALS) };
+    let remember = body.remember_me.unwrap_or(true);
+    let session = sessions::create(&state.db, new_session(&state, &parts, &user.id, remember)).await?;
+    let mut out = json!({ "redirect": body.callback_url.is_some(), "token": session.token });
+    if let Some(url) = body.callback_url {
+        out["url"] = Value::String(url);
+    }
+    out["user"] = serde_json::to_value(AuthUser::from(user)).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(with_session(&state, &session, remember, out))
+}
+
+/// `POST /sign-out`: ends the session and clears the cookies.
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AuthError> {
+    let Some(token) = http_session::token_from_headers(&state.config, &headers) else {
+        return Err(messages::NO_SESSION);
+    };
+    sessions::delete_by_token(&state.db, &token).await?;
+    let mut response = Json(json!({ "success": true })).into_response();
+    for cookie in http_session::clear_cookies(&state.config) {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct GetSessionQuery {
+    #[serde(default)]
+    disable_refresh: Option<String>,
+    // Accepted for compatibility; there is no cookie cache to bypass (decision 7).
+    #[serde(default)]
+    #[expect(dead_code, reason = "accepted and ignored")]
+    disable_cookie_cache: Option<String>,
+}
+
+/// `GET /get-session`: the session and user, or `null` (clearing a dead cookie).
+async fn get_session(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<GetSessionQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AuthError> {
+    let Some(token) = http_session::token_from_headers(&state.config, &headers) else {
+        return Ok(Json(Value::Null).into_response());
+    };
+    let Some((session, user)) = sessions::find_valid(&state.db, &token).await? else {
+        let mut response = Json(Value::Null).into_response();
+        for cookie in http_session::clear_cookies(&state.config) {
+            response.headers_mut().append(SET_COOKIE, cookie);
+        }
+        return Ok(response);
+    };
+    let skip_refresh = query.disable_refresh.as_deref().is_some_and(|v| v != "false");
+    let before = session.expires_at;
+    let session = if skip_refresh { session } else { sessions::refresh_if_due(&state.db, session).await? };
+    let refreshed = session.expires_at != before;
+    let body = json!({ "session": AuthSession::from(session.clone()), "user": AuthUser::from(user) });
+    if refreshed {
+        return Ok(with_session(&state, &session, true, body));
+    }
+    Ok(Json(body).into_response())
+}

@@ -1,0 +1,101 @@
+//! Reading and writing the session on HTTP: the signed cookie or an
+//! `Authorization: Bearer` token in, `Set-Cookie` and `set-auth-token` out,
+//! and the identity resolver that makes the session the tRPC caller.
+
+use futures::future::BoxFuture;
+use http::header::{AUTHORIZATION, COOKIE};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue};
+use secrecy::ExposeSecret;
+
+use crate::app::AppState;
+use crate::auth::cookie;
+use crate::config::{Config, Environment};
+use crate::error::AppError;
+use crate::rpc::identity::{Caller, IdentityResolver};
+use crate::services::session;
+
+const BASE_NAME: &str = "better-auth.session_token";
+
+/// True when cookies get the `__Secure-` prefix and `Secure` (production, or an https auth URL).
+pub fn secure_cookies(config: &Config) -> bool {
+    config.environment == Environment::Production || config.auth_url.starts_with("https://")
+}
+
+/// The session cookie's name.
+pub fn cookie_name(config: &Config) -> &'static str {
+    if secure_cookies(config) { "__Secure-better-auth.session_token" } else { BASE_NAME }
+}
+
+/// The session token a request carries: the signed cookie, else a bearer token
+/// (raw, as the JSON `token`, or signed, as `set-auth-token`). A bad signature is no token.
+pub fn token_from_headers(config: &Config, headers: &HeaderMap) -> Option<String> {
+    let secret = config.auth_secret.expose_secret().as_bytes();
+    let name = cookie_name(config);
+    let from_cookie = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .and_then(|(_, v)| cookie::verify(v, secret));
+    if from_cookie.is_some() {
+        return from_cookie;
+    }
+    let bearer = headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?.trim();
+    if bearer.contains('.') {
+        cookie::verify(bearer, secret)
+    } else {
+        Some(bearer.to_string()).filter(|t| !t.is_empty())
+    }
+}
+
+/// `Set-Cookie` for a new or refreshed session (`remember: false` → a browser-session cookie).
+pub fn set_cookie(config: &Config, token: &str, max_age_secs: Option<i64>) -> HeaderValue {
+    let value = cookie::cookie_value(token, config.auth_secret.expose_secret().as_bytes());
+    let mut text = format!("{}={value}", cookie_name(config));
+    if let Some(age) = max_age_secs {
+        text.push_str(&format!("; Max-Age={age}"));
+    }
+    text.push_str("; Path=/; HttpOnly; SameSite=Lax");
+    if secure_cookies(config) {
+        text.push_str("; Secure");
+    }
+    HeaderValue::from_str(&text).expect("cookie text is ASCII")
+}
+
+/// `Set-Cookie` headers that clear the session cookies (sign-out, invalid session).
+pub fn clear_cookies(config: &Config) -> Vec<HeaderValue> {
+    let prefix = if secure_cookies(config) { "__Secure-" } else { "" };
+    let secure = if secure_cookies(config) { "; Secure" } else { "" };
+    ["better-auth.session_token", "better-auth.session_data", "better-auth.dont_remember"]
+        .iter()
+        .map(|name| {
+            HeaderValue::from_str(&format!("{prefix}{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax{secure}"))
+                .expect("cookie text is ASCII")
+        })
+        .collect()
+}
+
+/// The `set-auth-token` header value (the signed token, URL-encoded), for bearer clients.
+pub fn auth_token_header(config: &Config, token: &str) -> HeaderValue {
+    HeaderValue::from_str(&cookie::cookie_value(token, config.auth_secret.expose_secret().as_bytes()))
+        .expect("an encoded cookie is ASCII")
+}
+
+/// Resolves the tRPC caller from the session, re-checked in the database on
+/// every request (decision 7): a revoked session fails on the very next call.
+pub struct SessionIdentity;
+
+impl IdentityResolver for SessionIdentity {
+    fn resolve(&self, app: &AppState, parts: &Parts) -> BoxFuture<'static, Result<Option<Caller>, AppError>> {
+        let token = token_from_headers(&app.config, &parts.headers);
+        let db = app.db.clone();
+        Box::pin(async move {
+            let Some(token) = token else { return Ok(None) };
+            let found = session::find_valid(&db, &token).await?;
+            Ok(found.map(|(_, user)| Caller { user_id: user.id, role: user.role.into() }))
+        })
+    }
+}

@@ -1,0 +1,113 @@
+//! Sessions in BetterAuth's `Session` table: 32-character tokens, 7-day expiry,
+//! refreshed once a day of use, checked against the database on every request.
+
+use chrono::{Duration, NaiveDateTime};
+use nextstack_entity::{new_id, now, session, user};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::error::AppError;
+
+/// A session lives this long (`session.expiresIn`, 7 days).
+pub const EXPIRES_IN: Duration = Duration::days(7);
+/// A `rememberMe: false` session lives one day and is never refreshed.
+pub const SHORT_EXPIRES_IN: Duration = Duration::days(1);
+/// A session is extended once it is this old (`session.updateAge`, 1 day).
+pub const UPDATE_AGE: Duration = Duration::days(1);
+
+/// A session to open.
+#[derive(Debug)]
+pub struct NewSession {
+    /// The user.
+    pub user_id: String,
+    /// Client address, as the server sees it.
+    pub ip_address: Option<String>,
+    /// `User-Agent`.
+    pub user_agent: Option<String>,
+    /// `rememberMe` (true unless the client said false).
+    pub remember: bool,
+}
+
+/// A random session token: 32 alphanumerics, as BetterAuth's `generateId(32)`.
+pub fn new_token() -> String {
+    rand::rng().sample_iter(Alphanumeric).take(32).map(char::from).collect()
+}
+
+/// Opens a session.
+pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<session::Model, AppError> {
+    let at = now();
+    let lifetime = if new.remember { EXPIRES_IN } else { SHORT_EXPIRES_IN };
+    let row = session::ActiveModel {
+        id: Set(new_id()),
+        expires_at: Set(at + lifetime),
+        token: Set(new_token()),
+        ip_address: Set(new.ip_address),
+        user_agent: Set(new.user_agent),
+        user_id: Set(new.user_id),
+        created_at: Set(at),
+        updated_at: Set(at),
+    };
+    Ok(row.insert(db).await?)
+}
+
+/// The live session with this token and its user. An expired session is
+/// deleted on sight and treated as absent.
+pub async fn find_valid(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<(session::Model, user::Model)>, AppError> {
+    let found = session::Entity::find()
+        .filter(session::Column::Token.eq(token))
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?;
+    let Some((session, Some(user))) = found else { return Ok(None) };
+    if session.expires_at <= now() {
+        session::Entity::delete_by_id(session.id).exec(db).await?;
+        return Ok(None);
+    }
+    Ok(Some((session, user)))
+}
+
+/// Extends a session that has been in use for a day (BetterAuth's refresh rule).
+pub async fn refresh_if_due(db: &impl ConnectionTrait, session: session::Model) -> Result<session::Model, AppError> {
+    let at = now();
+    if !is_refresh_due(session.expires_at, at) {
+        return Ok(session);
+    }
+    let mut row: session::ActiveModel = session.into();
+    row.expires_at = Set(at + EXPIRES_IN);
+    row.updated_at = Set(at);
+    Ok(row.update(db).await?)
+}
+
+fn is_refresh_due(expires_at: NaiveDateTime, at: NaiveDateTime) -> bool {
+    expires_at - EXPIRES_IN + UPDATE_AGE <= at
+}
+
+/// Ends the session with this token (no error if it is already gone).
+pub async fn delete_by_token(db: &impl ConnectionTrait, token: &str) -> Result<(), AppError> {
+    session::Entity::delete_many().filter(session::Column::Token.eq(token)).exec(db).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_32_alphanumerics() {
+        let t = new_token();
+        assert_eq!(t.len(), 32);
+        assert!(t.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn refresh_is_due_after_a_day_of_use() {
+        let t0 = now();
+        let fresh = t0 + EXPIRES_IN;
+        assert!(!is_refresh_due(fresh, t0 + Duration::hours(23)));
+        assert!(is_refresh_due(fresh, t0 + Duration::hours(24)));
+    }
+}
