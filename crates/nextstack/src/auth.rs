@@ -10,3 +10,4 @@ pub mod guard;
 pub mod password;
 pub mod routes;
 pub mod session;
+pub mod wire;

@@ -10,23 +10,25 @@ use garde::Validate;
 use http::header::{SET_COOKIE, USER_AGENT};
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, StatusCode};
-use nextstack_entity::{session as session_row, user};
+use nextstack_entity::session as session_row;
 use sea_orm::TransactionTrait;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::auth::error::{AuthError, messages};
 use crate::auth::password::{MAX_LENGTH, MIN_LENGTH};
+use crate::auth::wire::{AuthSession, AuthUser};
 use crate::auth::{callback, session as http_session};
 use crate::error::AppError;
 use crate::middleware::client_ip::client_ip;
 use crate::services::account;
 use crate::services::session::{self as sessions, NewSession};
 use crate::services::user::{self as users, NewUser};
-use crate::wire::time::IsoTime;
 use crate::wire::user::Role;
+
+mod manage;
 
 static SET_AUTH_TOKEN: HeaderName = HeaderName::from_static("set-auth-token");
 
@@ -37,66 +39,16 @@ pub fn router() -> Router<AppState> {
         .route("/sign-in/email", post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/get-session", get(get_session))
+        .route("/list-sessions", get(manage::list_sessions))
+        .route("/revoke-session", post(manage::revoke_session))
+        .route("/revoke-sessions", post(manage::revoke_sessions))
+        .route("/revoke-other-sessions", post(manage::revoke_other_sessions))
+        .route("/update-user", post(manage::update_user))
+        .route("/change-password", post(manage::change_password))
         .route("/ok", get(|| async { Json(json!({ "ok": true })) }))
         .fallback(|| async { StatusCode::NOT_FOUND })
         // BetterAuth answers a known path with the wrong method as an unknown path.
         .method_not_allowed_fallback(|| async { StatusCode::NOT_FOUND })
-}
-
-/// BetterAuth's user object.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AuthUser {
-    id: String,
-    email: String,
-    name: Option<String>,
-    image: Option<String>,
-    email_verified: bool,
-    created_at: IsoTime,
-    updated_at: IsoTime,
-}
-
-impl From<user::Model> for AuthUser {
-    fn from(u: user::Model) -> Self {
-        Self {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            image: u.image,
-            email_verified: u.email_verified,
-            created_at: u.created_at.into(),
-            updated_at: u.updated_at.into(),
-        }
-    }
-}
-
-/// BetterAuth's session object (with its token: `/get-session` returns it, as the client expects).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AuthSession {
-    id: String,
-    token: String,
-    user_id: String,
-    expires_at: IsoTime,
-    ip_address: Option<String>,
-    user_agent: Option<String>,
-    created_at: IsoTime,
-    updated_at: IsoTime,
-}
-
-impl From<session_row::Model> for AuthSession {
-    fn from(s: session_row::Model) -> Self {
-        Self {
-            id: s.id,
-            token: s.token,
-            user_id: s.user_id,
-            expires_at: s.expires_at.into(),
-            ip_address: s.ip_address,
-            user_agent: s.user_agent,
-            created_at: s.created_at.into(),
-            updated_at: s.updated_at.into(),
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, Validate)]
@@ -130,7 +82,7 @@ struct SignInBody {
     remember_me: Option<bool>,
 }
 
-async fn split(state: &AppState, req: Request) -> Result<(Parts, Bytes), AuthError> {
+pub(super) async fn split(state: &AppState, req: Request) -> Result<(Parts, Bytes), AuthError> {
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, state.config.max_body_bytes)
         .await
@@ -138,7 +90,7 @@ async fn split(state: &AppState, req: Request) -> Result<(Parts, Bytes), AuthErr
     Ok((parts, bytes))
 }
 
-fn parse<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AuthError> {
+pub(super) fn parse<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AuthError> {
     serde_json::from_slice(bytes).map_err(|_| messages::VALIDATION)
 }
 
@@ -146,7 +98,7 @@ fn check_email(email: &str) -> Result<(), AuthError> {
     EmailOnly { email: email.to_string() }.validate().map_err(|_| messages::INVALID_EMAIL)
 }
 
-fn check_password_length(password: &str) -> Result<(), AuthError> {
+pub(super) fn check_password_length(password: &str) -> Result<(), AuthError> {
     let len = password.chars().count();
     if len < MIN_LENGTH {
         return Err(messages::PASSWORD_TOO_SHORT);
@@ -157,7 +109,7 @@ fn check_password_length(password: &str) -> Result<(), AuthError> {
     Ok(())
 }
 
-fn new_session(state: &AppState, parts: &Parts, user_id: &str, remember: bool) -> NewSession {
+pub(super) fn new_session(state: &AppState, parts: &Parts, user_id: &str, remember: bool) -> NewSession {
     NewSession {
         user_id: user_id.to_string(),
         ip_address: client_ip(parts, state.config.trust_proxy).map(|ip| ip.to_string()),
@@ -167,7 +119,7 @@ fn new_session(state: &AppState, parts: &Parts, user_id: &str, remember: bool) -
 }
 
 /// The body plus the cookie and `set-auth-token` headers of a fresh session.
-fn with_session(state: &AppState, session: &session_row::Model, remember: bool, body: Value) -> Response {
+pub(super) fn with_session(state: &AppState, session: &session_row::Model, remember: bool, body: Value) -> Response {
     let max_age = remember.then(|| sessions::EXPIRES_IN.num_seconds());
     let mut response = Json(body).into_response();
     let headers = response.headers_mut();

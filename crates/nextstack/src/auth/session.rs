@@ -95,7 +95,11 @@ impl IdentityResolver for SessionIdentity {
         Box::pin(async move {
             let Some(token) = token else { return Ok(None) };
             let found = session::find_valid(&db, &token).await?;
-            Ok(found.map(|(_, user)| Caller { user_id: user.id, role: user.role.into() }))
+            Ok(found.map(|(session, user)| Caller {
+                user_id: user.id,
+                role: user.role.into(),
+                session_id: Some(session.id),
+            }))
         })
     }
 }

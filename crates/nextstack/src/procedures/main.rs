@@ -1,3 +1,4 @@
 //! `main.*`: business-logic procedures.
 
+pub mod auth;
 pub mod user;

@@ -16,6 +16,8 @@ pub struct Caller {
     pub user_id: String,
     /// The user's role, read from the database for this request.
     pub role: Role,
+    /// The session the request came with (`None` for identities without one).
+    pub session_id: Option<String>,
 }
 
 /// Resolves the caller of a request, if any.

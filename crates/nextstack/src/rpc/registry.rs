@@ -13,5 +13,7 @@ pub fn procedures() -> Router<Ctx> {
         .mutation("core.user.create", core::user::create)
         .query("core.user.get", core::user::get)
         .query("core.user.list", core::user::list)
+        .query("main.auth.getMe", main::auth::get_me)
+        .query("main.auth.getSession", main::auth::get_session)
         .query("main.user.getByEmail", main::user::get_by_email)
 }

@@ -40,3 +40,16 @@ pub async fn password_hash(db: &impl ConnectionTrait, user_id: &str) -> Result<O
         .await?;
     Ok(found.and_then(|a| a.password))
 }
+
+/// Replaces the password hash of a user's credential account; false when there is none.
+pub async fn set_password_hash(db: &impl ConnectionTrait, user_id: &str, hash: String) -> Result<bool, AppError> {
+    use sea_orm::sea_query::Expr;
+    let result = account::Entity::update_many()
+        .col_expr(account::Column::Password, Expr::value(hash))
+        .col_expr(account::Column::UpdatedAt, Expr::value(now()))
+        .filter(account::Column::UserId.eq(user_id))
+        .filter(account::Column::ProviderId.eq(CREDENTIAL))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}

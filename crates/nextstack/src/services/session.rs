@@ -86,6 +86,32 @@ fn is_refresh_due(expires_at: NaiveDateTime, at: NaiveDateTime) -> bool {
     expires_at - EXPIRES_IN + UPDATE_AGE <= at
 }
 
+/// A user's live sessions, newest first.
+pub async fn list_live(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<session::Model>, AppError> {
+    use sea_orm::QueryOrder;
+    Ok(session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::ExpiresAt.gt(now()))
+        .order_by_desc(session::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// The session with this token, live or not.
+pub async fn find_by_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<session::Model>, AppError> {
+    Ok(session::Entity::find().filter(session::Column::Token.eq(token)).one(db).await?)
+}
+
+/// Ends all of a user's sessions, except the one with `keep` if given.
+pub async fn delete_for_user(db: &impl ConnectionTrait, user_id: &str, keep: Option<&str>) -> Result<(), AppError> {
+    let mut query = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    if let Some(token) = keep {
+        query = query.filter(session::Column::Token.ne(token));
+    }
+    query.exec(db).await?;
+    Ok(())
+}
+
 /// Ends the session with this token (no error if it is already gone).
 pub async fn delete_by_token(db: &impl ConnectionTrait, token: &str) -> Result<(), AppError> {
     session::Entity::delete_many().filter(session::Column::Token.eq(token)).exec(db).await?;

@@ -50,6 +50,24 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<user::Mod
     })
 }
 
+/// Changes a user's name and/or image (BetterAuth `update-user`).
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    user: user::Model,
+    name: Option<String>,
+    image: Option<Option<String>>,
+) -> Result<user::Model, AppError> {
+    let mut row: user::ActiveModel = user.into();
+    if let Some(name) = name {
+        row.name = Set(Some(name));
+    }
+    if let Some(image) = image {
+        row.image = Set(image);
+    }
+    row.updated_at = Set(now());
+    Ok(row.update(db).await?)
+}
+
 /// Sets a user's image URL.
 pub async fn set_image(db: &impl ConnectionTrait, user: user::Model, image: String) -> Result<user::Model, AppError> {
     let mut row: user::ActiveModel = user.into();

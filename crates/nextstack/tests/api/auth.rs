@@ -5,10 +5,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
-const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "correct horse battery";
 
 /// The `name=value` part of the session cookie a response set.
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all("set-cookie")
         .iter()
@@ -17,7 +17,7 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|c| c.split(';').next().unwrap().to_string())
 }
 
-async fn post(app: &TestApp, path: &str, body: Value, cookie: Option<&str>) -> reqwest::Response {
+pub async fn post(app: &TestApp, path: &str, body: Value, cookie: Option<&str>) -> reqwest::Response {
     let mut req = app.client.post(app.url(&format!("/api/auth{path}"))).json(&body);
     if let Some(c) = cookie {
         req = req.header("cookie", c);
@@ -25,7 +25,7 @@ async fn post(app: &TestApp, path: &str, body: Value, cookie: Option<&str>) -> r
     req.send().await.unwrap()
 }
 
-async fn sign_up(app: &TestApp, email: &str) -> (String, String, Value) {
+pub async fn sign_up(app: &TestApp, email: &str) -> (String, String, Value) {
     let res = post(app, "/sign-up/email", json!({"name": "Ann", "email": email, "password": PASSWORD}), None).await;
     assert_eq!(res.status(), 200);
     let cookie = session_cookie(res.headers()).expect("session cookie");
@@ -33,7 +33,7 @@ async fn sign_up(app: &TestApp, email: &str) -> (String, String, Value) {
     (cookie, body["token"].as_str().unwrap().to_string(), body)
 }
 
-async fn get_session(app: &TestApp, header: (&str, &str)) -> Value {
+pub async fn get_session(app: &TestApp, header: (&str, &str)) -> Value {
     let res = app.client.get(app.url("/api/auth/get-session")).header(header.0, header.1).send().await.unwrap();
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()

@@ -26,7 +26,7 @@ impl IdentityResolver for HeaderIdentity {
         let db = app.db.clone();
         Box::pin(async move {
             let found = user::Entity::find_by_id(id).one(&db).await?;
-            Ok(found.map(|u| Caller { user_id: u.id, role: u.role.into() }))
+            Ok(found.map(|u| Caller { user_id: u.id, role: u.role.into(), session_id: None }))
         })
     }
 }
