@@ -24,4 +24,14 @@ pub enum Command {
     },
     /// Print TypeScript types for the procedures' inputs and outputs.
     GenTypes,
+    /// Create an admin (or promote an existing user), reading the password from stdin.
+    CreateAdmin {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (first line); required, so it never
+        /// appears in the process list or shell history.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }

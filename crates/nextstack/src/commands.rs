@@ -55,3 +55,50 @@ pub fn gen_types() -> anyhow::Result<()> {
     println!("}};");
     Ok(())
 }
+
+/// `nextstack create-admin --email E --password-stdin`: creates the user as ADMIN
+/// with that password, or promotes an existing one and sets the password.
+pub async fn create_admin(config: Config, email: &str) -> anyhow::Result<()> {
+    use crate::auth::password::{MAX_LENGTH, MIN_LENGTH, hash_blocking};
+    use crate::services::{account, user as users};
+    use crate::wire::user::Role;
+    use sea_orm::TransactionTrait;
+
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    let len = password.chars().count();
+    anyhow::ensure!(
+        (MIN_LENGTH..=MAX_LENGTH).contains(&len),
+        "the password must be {MIN_LENGTH} to {MAX_LENGTH} characters"
+    );
+    let hash = tokio::task::spawn_blocking({
+        let password = password.to_string();
+        move || hash_blocking(&password)
+    })
+    .await?;
+    let db = db::connect(&config.database).await.context("cannot open the database")?;
+    if config.database.auto_migrate {
+        db::migrate(&db).await.context("cannot migrate the database")?;
+    }
+    let txn = db.begin().await?;
+    let message = match users::find_by_email(&txn, email).await? {
+        Some(user) => {
+            users::set_role(&txn, user.clone(), Role::Admin).await?;
+            if !account::set_password_hash(&txn, &user.id, hash.clone()).await? {
+                account::create_credential(&txn, &user.id, hash).await?;
+            }
+            format!("promoted {} to admin", user.email)
+        }
+        None => {
+            let user =
+                users::create(&txn, users::NewUser { email: email.to_string(), name: None, role: Role::Admin }).await?;
+            account::create_credential(&txn, &user.id, hash).await?;
+            format!("created admin {}", user.email)
+        }
+    };
+    txn.commit().await?;
+    db.close().await?;
+    println!("{message}");
+    Ok(())
+}

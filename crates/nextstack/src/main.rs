@@ -20,6 +20,7 @@ async fn main() -> ExitCode {
         Command::Serve => commands::serve(config).await,
         Command::Migrate { status } => commands::migrate(config, status).await,
         Command::GenTypes => commands::gen_types(),
+        Command::CreateAdmin { email, password_stdin: _ } => commands::create_admin(config, &email).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

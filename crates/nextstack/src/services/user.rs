@@ -68,6 +68,14 @@ pub async fn update_profile(
     Ok(row.update(db).await?)
 }
 
+/// Sets a user's role.
+pub async fn set_role(db: &impl ConnectionTrait, user: user::Model, role: Role) -> Result<user::Model, AppError> {
+    let mut row: user::ActiveModel = user.into();
+    row.role = Set(role.into());
+    row.updated_at = Set(now());
+    Ok(row.update(db).await?)
+}
+
 /// Sets a user's image URL.
 pub async fn set_image(db: &impl ConnectionTrait, user: user::Model, image: String) -> Result<user::Model, AppError> {
     let mut row: user::ActiveModel = user.into();

@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod auth_compat;
 mod auth_manage;
+mod cli;
 mod client_ts;
 mod config;
 mod core_user;
