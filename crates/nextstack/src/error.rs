@@ -77,8 +77,14 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
-            return Self::Conflict("A record with this value already exists".into());
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                return Self::Conflict("A record with this value already exists".into());
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                return Self::PreconditionFailed("Other records still depend on this one".into());
+            }
+            _ => {}
         }
         match err {
             DbErr::RecordNotFound(_) => Self::NotFound { entity: "Record" },

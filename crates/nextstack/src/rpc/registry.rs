@@ -11,6 +11,8 @@ pub fn procedures() -> Router<Ctx> {
         .query("_meta.health", meta::health)
         .query("_meta.version", meta::version)
         .mutation("core.user.create", core::user::create)
+        .mutation("core.user.update", core::user::update)
+        .mutation("core.user.delete", core::user::delete)
         .query("core.user.get", core::user::get)
         .query("core.user.list", core::user::list)
         .query("main.auth.getMe", main::auth::get_me)

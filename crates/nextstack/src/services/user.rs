@@ -50,6 +50,51 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<user::Mod
     })
 }
 
+/// What `update` may change; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct UserChanges {
+    /// New email.
+    pub email: Option<String>,
+    /// New name (`Some(None)` clears it).
+    pub name: Option<Option<String>>,
+    /// New image (`Some(None)` clears it).
+    pub image: Option<Option<String>>,
+    /// New role.
+    pub role: Option<Role>,
+}
+
+/// Applies changes to a user; a taken email is `CONFLICT`, an unknown id `NOT_FOUND`.
+pub async fn update(db: &impl ConnectionTrait, id: &str, changes: UserChanges) -> Result<user::Model, AppError> {
+    let user = user::Entity::find_by_id(id.to_string()).one(db).await?.ok_or(AppError::not_found("User"))?;
+    let mut row: user::ActiveModel = user.into();
+    if let Some(email) = changes.email {
+        row.email = Set(normalize_email(&email));
+    }
+    if let Some(name) = changes.name {
+        row.name = Set(name);
+    }
+    if let Some(image) = changes.image {
+        row.image = Set(image);
+    }
+    if let Some(role) = changes.role {
+        row.role = Set(role.into());
+    }
+    row.updated_at = Set(now());
+    row.update(db).await.map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("A user with this email already exists".into())
+        }
+        _ => e.into(),
+    })
+}
+
+/// Deletes a user (sessions, accounts and owned rows go with it, by the schema's cascades).
+pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<user::Model, AppError> {
+    let user = user::Entity::find_by_id(id.to_string()).one(db).await?.ok_or(AppError::not_found("User"))?;
+    user::Entity::delete_by_id(user.id.clone()).exec(db).await?;
+    Ok(user)
+}
+
 /// Changes a user's name and/or image (BetterAuth `update-user`).
 pub async fn update_profile(
     db: &impl ConnectionTrait,

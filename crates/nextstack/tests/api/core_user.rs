@@ -166,3 +166,68 @@ async fn get_by_email_finds_case_insensitively() {
     let (status, _) = app.query("main.user.getByEmail", Some(&json!({"email": "me@example.com"})), None).await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn update_changes_only_sent_fields_and_null_clears() {
+    let app = TestApp::spawn().await;
+    let me = app.create_user("me@example.com", Role::User).await;
+    let (status, body) =
+        app.mutation("core.user.update", &json!({"id": me, "image": "https://img.example/me.png"}), Some(&me)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["data"]["name"], "User me@example.com", "absent name is left alone");
+    assert_eq!(body["result"]["data"]["image"], "https://img.example/me.png");
+    let (_, body) =
+        app.mutation("core.user.update", &json!({"id": me, "name": null, "email": "New@Example.com"}), Some(&me)).await;
+    assert_eq!(body["result"]["data"]["name"], Value::Null);
+    assert_eq!(body["result"]["data"]["email"], "new@example.com");
+    assert!(body["result"]["data"]["_count"].is_object());
+    let (status, body) = app.mutation("core.user.update", &json!({"id": me, "image": "not a url"}), Some(&me)).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["data"]["zodError"]["fieldErrors"]["image"], json!(["Invalid url"]));
+}
+
+#[tokio::test]
+async fn update_guards_ownership_roles_and_uniqueness() {
+    let app = TestApp::spawn().await;
+    let me = app.create_user("me@example.com", Role::User).await;
+    let other = app.create_user("other@example.com", Role::User).await;
+    let admin = app.create_user("admin@example.com", Role::Admin).await;
+    let (status, _) = app.mutation("core.user.update", &json!({"id": other, "name": "x"}), Some(&me)).await;
+    assert_eq!(status, 403);
+    let (status, _) = app.mutation("core.user.update", &json!({"id": me, "role": "ADMIN"}), Some(&me)).await;
+    assert_eq!(status, 403, "a user cannot promote themselves");
+    let (status, body) = app.mutation("core.user.update", &json!({"id": me, "role": "ADMIN"}), Some(&admin)).await;
+    assert_eq!((status, body["result"]["data"]["role"].as_str()), (200, Some("ADMIN")));
+    let (status, _) =
+        app.mutation("core.user.update", &json!({"id": me, "email": "other@example.com"}), Some(&me)).await;
+    assert_eq!(status, 409);
+    let (status, _) =
+        app.mutation("core.user.update", &json!({"id": "cjld2cjxh0000qzrmn831i7rn", "name": "x"}), Some(&admin)).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn delete_removes_the_user_and_cascades() {
+    use nextstack_entity::{account, session};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .post(app.url("/api/auth/sign-up/email"))
+        .json(&json!({"name": "Gone", "email": "gone@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    let id = res.json::<Value>().await.unwrap()["user"]["id"].as_str().unwrap().to_string();
+    let other = app.create_user("other@example.com", Role::User).await;
+    let (status, _) = app.mutation("core.user.delete", &json!({"id": id}), Some(&other)).await;
+    assert_eq!(status, 403);
+    let (status, body) = app.mutation("core.user.delete", &json!({"id": id}), Some(&id)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["data"]["email"], "gone@example.com");
+    assert!(body["result"]["data"].get("_count").is_none());
+    assert_eq!(session::Entity::find().count(&app.db).await.unwrap(), 0, "sessions cascade");
+    assert_eq!(account::Entity::find().count(&app.db).await.unwrap(), 0, "accounts cascade");
+    let (status, _) = app.query("core.user.get", Some(&json!({"id": id})), Some(&other)).await;
+    assert_eq!(status, 404);
+}

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod auth_client;
 mod auth_compat;
 mod auth_manage;
 mod cli;

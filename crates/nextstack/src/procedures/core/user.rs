@@ -7,7 +7,8 @@ use ts_rs::TS;
 
 use crate::error::AppError;
 use crate::rpc::auth::{Admin, Authed};
-use crate::services::user::{self as users, ListQuery, NewUser};
+use crate::services::user::{self as users, ListQuery, NewUser, UserChanges};
+use crate::wire::patch::double_option;
 use crate::wire::user::{Page, Role, UserBasic, UserWithCounts};
 
 /// `core.user.create` input.
@@ -21,6 +22,32 @@ pub struct CreateInput {
     #[ts(optional = nullable)]
     pub name: Option<String>,
     /// Role (USER by default).
+    #[garde(skip)]
+    #[ts(optional)]
+    pub role: Option<Role>,
+}
+
+/// `core.user.update` input: only the fields sent change; `null` clears.
+#[derive(Debug, Deserialize, Validate, TS)]
+pub struct UpdateInput {
+    /// The user to change.
+    #[garde(custom(cuid))]
+    pub id: String,
+    /// New email (stored lower-cased).
+    #[garde(inner(email, length(utf16, max = 255)))]
+    #[ts(optional)]
+    pub email: Option<String>,
+    /// New name, or `null` to clear it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[garde(inner(inner(length(utf16, min = 1, max = 100))))]
+    #[ts(optional, type = "string | null")]
+    pub name: Option<Option<String>>,
+    /// New image URL, or `null` to clear it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[garde(inner(inner(url)))]
+    #[ts(optional, type = "string | null")]
+    pub image: Option<Option<String>>,
+    /// New role (admins only).
     #[garde(skip)]
     #[ts(optional)]
     pub role: Option<Role>,
@@ -56,6 +83,27 @@ pub async fn create(ctx: Admin, input: CreateInput) -> Result<UserWithCounts, Ap
     let new = NewUser { email: input.email, name: input.name, role: input.role.unwrap_or(Role::User) };
     let user = users::create(&ctx.state.db, new).await?;
     Ok(UserWithCounts { user: user.into(), count: Default::default() })
+}
+
+/// `core.user.update` (owner: the user itself, or an admin; roles: admins only).
+pub async fn update(ctx: Authed, input: UpdateInput) -> Result<UserWithCounts, AppError> {
+    if !ctx.owns_or_admin(&input.id) {
+        return Err(AppError::Forbidden("You can only change your own account".into()));
+    }
+    if input.role.is_some() && ctx.caller.role != Role::Admin {
+        return Err(AppError::Forbidden("Only an admin can change roles".into()));
+    }
+    let changes = UserChanges { email: input.email, name: input.name, image: input.image, role: input.role };
+    users::update(&ctx.state.db, &input.id, changes).await?;
+    users::find_with_counts(&ctx.state.db, &input.id).await?.ok_or(AppError::not_found("User"))
+}
+
+/// `core.user.delete` (owner): removes the user and, by the schema's cascades, everything they own.
+pub async fn delete(ctx: Authed, input: IdInput) -> Result<UserBasic, AppError> {
+    if !ctx.owns_or_admin(&input.id) {
+        return Err(AppError::Forbidden("You can only delete your own account".into()));
+    }
+    Ok(users::delete(&ctx.state.db, &input.id).await?.into())
 }
 
 /// `core.user.get` (user): one user with counts.
