@@ -3,4 +3,5 @@
 
 pub mod account;
 pub mod session;
+pub mod stats;
 pub mod user;

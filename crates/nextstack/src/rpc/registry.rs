@@ -18,4 +18,5 @@ pub fn procedures() -> Router<Ctx> {
         .query("main.auth.getMe", main::auth::get_me)
         .query("main.auth.getSession", main::auth::get_session)
         .query("main.user.getByEmail", main::user::get_by_email)
+        .query("main.user.stats", main::user::stats)
 }

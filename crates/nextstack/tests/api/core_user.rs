@@ -231,3 +231,68 @@ async fn delete_removes_the_user_and_cascades() {
     let (status, _) = app.query("core.user.get", Some(&json!({"id": id})), Some(&other)).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn stats_count_what_the_user_owns() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let me = app.create_user("me@example.com", Role::User).await;
+    let other = app.create_user("other@example.com", Role::User).await;
+    let t = "'2025-10-01 12:00:00.000'";
+    let statements = [
+        format!(
+            "INSERT INTO \"Level\" (\"id\",\"name\",\"rank\",\"minPoints\",\"createdAt\",\"updatedAt\") VALUES ('clevel0000000000000000000','Gold',2,100,{t},{t})"
+        ),
+        format!(
+            "UPDATE \"User\" SET \"points\" = 150, \"levelId\" = 'clevel0000000000000000000' WHERE \"id\" = '{me}'"
+        ),
+        format!(
+            "INSERT INTO \"Post\" (\"id\",\"authorId\",\"title\",\"status\",\"createdAt\",\"updatedAt\") VALUES ('cpost10000000000000000000','{me}','a','PUBLISHED',{t},{t})"
+        ),
+        format!(
+            "INSERT INTO \"Post\" (\"id\",\"authorId\",\"title\",\"status\",\"createdAt\",\"updatedAt\") VALUES ('cpost20000000000000000000','{me}','b','DRAFT',{t},{t})"
+        ),
+        format!(
+            "INSERT INTO \"Profile\" (\"id\",\"userId\",\"handle\",\"displayName\",\"isPublic\",\"createdAt\",\"updatedAt\") VALUES ('cprof10000000000000000000','{me}','me_here','Me',true,{t},{t})"
+        ),
+        format!(
+            "INSERT INTO \"File\" (\"id\",\"userId\",\"filename\",\"originalName\",\"mimeType\",\"size\",\"storageKey\",\"status\",\"createdAt\",\"updatedAt\") VALUES ('cfile10000000000000000000','{me}','a.png','a.png','image/png',100,'k1','READY',{t},{t})"
+        ),
+        format!(
+            "INSERT INTO \"File\" (\"id\",\"userId\",\"filename\",\"originalName\",\"mimeType\",\"size\",\"storageKey\",\"status\",\"createdAt\",\"updatedAt\") VALUES ('cfile20000000000000000000','{me}','b.png','b.png','image/png',50,'k2','DELETED',{t},{t})"
+        ),
+        format!(
+            "INSERT INTO \"Offering\" (\"id\",\"sellerId\",\"title\",\"priceCents\",\"currency\",\"status\",\"createdAt\",\"updatedAt\") VALUES ('coffr10000000000000000000','{other}','theirs',500,'USD','ACTIVE',{t},{t})"
+        ),
+        format!(
+            "INSERT INTO \"Offering\" (\"id\",\"sellerId\",\"title\",\"priceCents\",\"currency\",\"status\",\"createdAt\",\"updatedAt\") VALUES ('coffr20000000000000000000','{me}','mine',700,'USD','ACTIVE',{t},{t})"
+        ),
+        format!(
+            "INSERT INTO \"Order\" (\"id\",\"buyerId\",\"offeringId\",\"quantity\",\"unitPriceCents\",\"totalCents\",\"currency\",\"status\",\"createdAt\",\"updatedAt\") VALUES ('corder1000000000000000000','{me}','coffr10000000000000000000',1,500,500,'USD','COMPLETED',{t},{t})"
+        ),
+        format!(
+            "INSERT INTO \"Order\" (\"id\",\"buyerId\",\"offeringId\",\"quantity\",\"unitPriceCents\",\"totalCents\",\"currency\",\"status\",\"createdAt\",\"updatedAt\") VALUES ('corder2000000000000000000','{other}','coffr20000000000000000000',1,700,700,'USD','COMPLETED',{t},{t})"
+        ),
+        format!(
+            "INSERT INTO \"Order\" (\"id\",\"buyerId\",\"offeringId\",\"quantity\",\"unitPriceCents\",\"totalCents\",\"currency\",\"status\",\"createdAt\",\"updatedAt\") VALUES ('corder3000000000000000000','{me}','coffr10000000000000000000',2,500,1000,'USD','PENDING',{t},{t})"
+        ),
+    ];
+    for sql in statements {
+        app.db.execute_unprepared(&sql).await.unwrap();
+    }
+    let (status, body) = app.query("main.user.stats", Some(&json!({"userId": me})), Some(&other)).await;
+    assert_eq!(status, 200, "{body}");
+    let s = &body["result"]["data"];
+    assert_eq!(s["userId"], me.as_str());
+    assert_eq!(s["posts"], json!({"total": 2, "published": 1, "drafts": 1}));
+    assert_eq!(s["orders"], json!({"placed": 2, "sold": 1, "completed": 1, "spentCents": 500, "earnedCents": 700}));
+    assert_eq!(s["profiles"], 1);
+    assert_eq!(s["files"], json!({"count": 1, "bytes": 100}));
+    assert_eq!(s["points"], 150);
+    assert_eq!(s["level"]["name"], "Gold");
+    assert_eq!(s["level"]["minPoints"], 100);
+    assert!(s["memberSince"].as_str().unwrap().ends_with('Z'));
+    let (status, _) =
+        app.query("main.user.stats", Some(&json!({"userId": "cjld2cjxh0000qzrmn831i7rn"})), Some(&me)).await;
+    assert_eq!(status, 404);
+}

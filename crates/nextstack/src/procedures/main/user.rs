@@ -1,12 +1,17 @@
 //! `main.user.*`.
 
 use garde::Validate;
-use serde::Deserialize;
+use nextstack_entity::{level, user};
+use nextstack_trpc::validation::cuid;
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::AppError;
 use crate::rpc::auth::Authed;
-use crate::services::user as users;
+use crate::services::{stats, user as users};
+use crate::wire::level::LevelOutput;
+use crate::wire::time::IsoTime;
 use crate::wire::user::UserWithCounts;
 
 /// `main.user.getByEmail` input.
@@ -21,4 +26,98 @@ pub struct GetByEmailInput {
 pub async fn get_by_email(ctx: Authed, input: GetByEmailInput) -> Result<UserWithCounts, AppError> {
     let id = users::find_id_by_email(&ctx.state.db, &input.email).await?.ok_or(AppError::not_found("User"))?;
     users::find_with_counts(&ctx.state.db, &id).await?.ok_or(AppError::not_found("User"))
+}
+
+/// `main.user.stats` input.
+#[derive(Debug, Deserialize, Validate, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsInput {
+    /// Whose figures.
+    #[garde(custom(cuid))]
+    pub user_id: String,
+}
+
+/// Post counts.
+#[derive(Debug, Serialize, TS)]
+pub struct PostStats {
+    /// All posts.
+    pub total: i64,
+    /// Published.
+    pub published: i64,
+    /// Drafts.
+    pub drafts: i64,
+}
+
+/// Order figures.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderStats {
+    /// Placed as buyer.
+    pub placed: i64,
+    /// Received as seller.
+    pub sold: i64,
+    /// Completed as buyer.
+    pub completed: i64,
+    /// Spent on completed orders (minor units).
+    pub spent_cents: i64,
+    /// Earned from completed sales (minor units).
+    pub earned_cents: i64,
+}
+
+/// File figures.
+#[derive(Debug, Serialize, TS)]
+pub struct FileStats {
+    /// Files not deleted.
+    pub count: i64,
+    /// Their total size in bytes.
+    pub bytes: i64,
+}
+
+/// `main.user.stats` output.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsOutput {
+    /// The user.
+    pub user_id: String,
+    /// Posts.
+    pub posts: PostStats,
+    /// Orders.
+    pub orders: OrderStats,
+    /// Profiles.
+    pub profiles: i64,
+    /// Files.
+    pub files: FileStats,
+    /// Points earned.
+    pub points: i32,
+    /// Current level, if any.
+    pub level: Option<LevelOutput>,
+    /// Sign-up time.
+    pub member_since: IsoTime,
+}
+
+/// `main.user.stats` (user): activity figures of a user.
+pub async fn stats(ctx: Authed, input: StatsInput) -> Result<StatsOutput, AppError> {
+    let db = &ctx.state.db;
+    let user = user::Entity::find_by_id(input.user_id).one(db).await?.ok_or(AppError::not_found("User"))?;
+    let f = stats::user_figures(db, &user.id).await?;
+    let level = match &user.level_id {
+        Some(id) => level::Entity::find_by_id(id.clone()).one(db).await?.map(LevelOutput::from),
+        None => None,
+    };
+    Ok(StatsOutput {
+        user_id: user.id,
+        posts: PostStats { total: f.posts_total, published: f.posts_published, drafts: f.posts_drafts },
+        orders: OrderStats {
+            placed: f.orders_placed,
+            sold: f.orders_sold,
+            completed: f.orders_completed,
+            spent_cents: f.spent_cents,
+            earned_cents: f.earned_cents,
+        },
+        profiles: f.profiles,
+        files: FileStats { count: f.files_count, bytes: f.files_bytes },
+        points: user.points,
+        level,
+        member_since: user.created_at.into(),
+    })
 }
