@@ -8,6 +8,7 @@ mod auth;
 mod auth_client;
 mod auth_compat;
 mod auth_manage;
+mod authz_matrix;
 mod cli;
 mod client_ts;
 mod config;
