@@ -94,6 +94,9 @@ pub struct Config {
     pub auth_url: String,
     /// `CORS_ORIGINS` plus the origin of `BETTER_AUTH_URL`.
     pub cors_origins: Vec<String>,
+    /// Origins `/api/auth` trusts for cookie POSTs and callback URLs: the CORS
+    /// origins plus `BETTER_AUTH_TRUSTED_ORIGINS` (BetterAuth's `trustedOrigins`).
+    pub trusted_origins: Vec<String>,
     /// `ADMIN_EMAILS`, lower-cased.
     pub admin_emails: Vec<String>,
     /// `/trpc` limit (`RATE_LIMIT_WINDOW_MS` / `RATE_LIMIT_MAX_REQUESTS`).

@@ -30,7 +30,7 @@ fn is_safe_relative(url: &str) -> bool {
 }
 
 fn is_trusted_absolute(config: &Config, url: &str) -> bool {
-    url::Url::parse(url).is_ok_and(|u| config.cors_origins.contains(&u.origin().ascii_serialization()))
+    url::Url::parse(url).is_ok_and(|u| config.trusted_origins.contains(&u.origin().ascii_serialization()))
 }
 
 #[cfg(test)]

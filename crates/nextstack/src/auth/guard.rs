@@ -58,7 +58,7 @@ async fn check_origin(state: &AppState, req: Request, next: Next) -> Response {
         // Browsers always send Origin on cross-site POSTs; its absence means a
         // non-browser client, which CSRF cannot involve.
         if let Some(origin) = claimed
-            && !state.config.cors_origins.contains(&origin)
+            && !state.config.trusted_origins.contains(&origin)
         {
             return messages::INVALID_ORIGIN.into_response();
         }

@@ -85,6 +85,16 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
     if !cors_origins.contains(&auth_origin) {
         cors_origins.push(auth_origin);
     }
+    let mut trusted_origins = cors_origins.clone();
+    for item in vars.get("BETTER_AUTH_TRUSTED_ORIGINS").unwrap_or_default().split(',') {
+        let item = item.trim();
+        if !item.is_empty() {
+            let origin = origin_of("BETTER_AUTH_TRUSTED_ORIGINS", item)?;
+            if !trusted_origins.contains(&origin) {
+                trusted_origins.push(origin);
+            }
+        }
+    }
     let admin_emails = vars
         .get("ADMIN_EMAILS")
         .unwrap_or_default()
@@ -107,6 +117,7 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         auth_secret,
         auth_url,
         cors_origins,
+        trusted_origins,
         admin_emails,
         rate_limit: RateLimitConfig {
             window: Duration::from_millis(vars.positive("RATE_LIMIT_WINDOW_MS", 900_000)?),

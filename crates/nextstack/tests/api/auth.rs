@@ -278,3 +278,19 @@ async fn unknown_paths_and_wrong_methods_are_empty_404s() {
     let res = app.client.get(app.url("/api/auth/ok")).send().await.unwrap();
     assert_eq!(res.json::<Value>().await.unwrap(), json!({"ok": true}));
 }
+
+#[tokio::test]
+async fn better_auth_trusted_origins_are_trusted() {
+    let app = TestApp::builder().env("BETTER_AUTH_TRUSTED_ORIGINS", "https://app.example").spawn().await;
+    let (cookie, _, _) = sign_up(&app, "ann@example.com").await;
+    let res = app
+        .client
+        .post(app.url("/api/auth/update-user"))
+        .header("cookie", &cookie)
+        .header("origin", "https://app.example")
+        .json(&json!({"name": "Trusted"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
