@@ -15,7 +15,7 @@ async fn trpc_client_links_work_against_the_server() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../clients/ts");
     assert!(dir.join("node_modules/@trpc/client").is_dir(), "run `npm ci` in clients/ts first (scripts/test does)");
     let url = format!("{}/trpc", app.base_url);
-    let header = format!("x-test-user-id: {admin}");
+    let header = format!("authorization: {}", app.bearer(&admin));
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg("test/trpc-client.mjs")

@@ -209,7 +209,7 @@ async fn update_guards_ownership_roles_and_uniqueness() {
 #[tokio::test]
 async fn delete_removes_the_user_and_cascades() {
     use nextstack_entity::{account, session};
-    use sea_orm::{EntityTrait, PaginatorTrait};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let app = TestApp::spawn().await;
     let res = app
         .client
@@ -218,15 +218,20 @@ async fn delete_removes_the_user_and_cascades() {
         .send()
         .await
         .unwrap();
+    let cookie = crate::auth::session_cookie(res.headers()).unwrap();
     let id = res.json::<Value>().await.unwrap()["user"]["id"].as_str().unwrap().to_string();
     let other = app.create_user("other@example.com", Role::User).await;
     let (status, _) = app.mutation("core.user.delete", &json!({"id": id}), Some(&other)).await;
     assert_eq!(status, 403);
-    let (status, body) = app.mutation("core.user.delete", &json!({"id": id}), Some(&id)).await;
+    let (status, body) = crate::helpers::send_json(
+        app.mutation_request("core.user.delete", &json!({"id": id})).header("cookie", &cookie),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["result"]["data"]["email"], "gone@example.com");
     assert!(body["result"]["data"].get("_count").is_none());
-    assert_eq!(session::Entity::find().count(&app.db).await.unwrap(), 0, "sessions cascade");
+    let sessions_left = session::Entity::find().filter(session::Column::UserId.eq(&id)).count(&app.db).await.unwrap();
+    assert_eq!(sessions_left, 0, "sessions cascade");
     assert_eq!(account::Entity::find().count(&app.db).await.unwrap(), 0, "accounts cascade");
     let (status, _) = app.query("core.user.get", Some(&json!({"id": id})), Some(&other)).await;
     assert_eq!(status, 404);

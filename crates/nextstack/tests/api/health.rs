@@ -41,7 +41,7 @@ async fn ready_is_503_when_the_database_is_gone() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["checks"]["database"], "unavailable");
     let (status, body) = crate::helpers::send_json(
-        app.query_request("core.user.list", None).header("x-test-user-id", "cjld2cjxh0000qzrmn831i7rn"),
+        app.query_request("core.user.list", None).header("authorization", "Bearer aSessionTokenThatNeedsTheDatabase"),
     )
     .await;
     assert_eq!(status, 503);

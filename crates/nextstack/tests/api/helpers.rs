@@ -1,6 +1,5 @@
 //! Test scaffolding: `TestApp::spawn()` and friends.
 
-mod identity;
 mod test_app;
 mod test_db;
 

@@ -92,7 +92,7 @@ async fn oversized_chunked_body_is_payload_too_large() {
         app.client
             .post(app.url("/trpc/core.user.create"))
             .header("content-type", "application/json")
-            .header("x-test-user-id", user)
+            .header("authorization", app.bearer(&user))
             .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks))),
     )
     .await;
@@ -189,7 +189,7 @@ async fn json_is_compressed_when_asked() {
     for encoding in ["gzip", "br"] {
         let res = app
             .query_request("core.user.list", Some(&json!({})))
-            .header("x-test-user-id", &admin)
+            .header("authorization", app.bearer(&admin))
             .header("accept-encoding", encoding)
             .send()
             .await
@@ -197,8 +197,12 @@ async fn json_is_compressed_when_asked() {
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["content-encoding"], encoding);
     }
-    let res =
-        app.query_request("core.user.list", Some(&json!({}))).header("x-test-user-id", &admin).send().await.unwrap();
+    let res = app
+        .query_request("core.user.list", Some(&json!({})))
+        .header("authorization", app.bearer(&admin))
+        .send()
+        .await
+        .unwrap();
     assert!(res.headers().get("content-encoding").is_none(), "not compressed unless asked");
 }
 

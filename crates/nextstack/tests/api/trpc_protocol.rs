@@ -61,7 +61,7 @@ async fn batched_inputs_are_keyed_by_position() {
         .client
         .post(app.url("/trpc/core.user.create,core.user.create?batch=1"))
         .header("content-type", "application/json")
-        .header("x-test-user-id", &admin)
+        .header("authorization", app.bearer(&admin))
         .body(input.to_string());
     let (status, body) = send_json(req).await;
     assert_eq!(status, 207);
@@ -120,20 +120,22 @@ async fn malformed_json_is_bad_request_and_never_a_crash() {
         .client
         .post(app.url("/trpc/core.user.create"))
         .header("content-type", "application/json")
-        .header("x-test-user-id", &admin)
+        .header("authorization", app.bearer(&admin))
         .body("{\"email\": ");
     let (status, body) = send_json(req).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["data"]["code"], "BAD_REQUEST");
     assert!(body["error"]["message"].as_str().unwrap().starts_with("Invalid JSON"));
     let url = app.url(&format!("/trpc/core.user.get?input={}", urlencode("{nope")));
-    let (status, _) = send_json(app.client.get(url).header("x-test-user-id", &admin)).await;
+    let (status, _) = send_json(app.client.get(url).header("authorization", app.bearer(&admin))).await;
     assert_eq!(status, 400);
     let (status, body) =
         send_json(app.client.get(app.url("/trpc/_meta.health,_meta.version?batch=1&input=%5B1%5D"))).await;
     assert_eq!(status, 200, "procedures without input never read it: {body}");
     let (status, body) = send_json(
-        app.client.get(app.url("/trpc/core.user.get?batch=1&input=%5B1%5D")).header("x-test-user-id", &admin),
+        app.client
+            .get(app.url("/trpc/core.user.get?batch=1&input=%5B1%5D"))
+            .header("authorization", app.bearer(&admin)),
     )
     .await;
     assert_eq!(status, 400);

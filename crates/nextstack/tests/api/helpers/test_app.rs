@@ -1,13 +1,14 @@
 //! `TestApp`: the server of `main`, bound to 127.0.0.1:0, with a fresh database.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::Mutex;
 
 use garde::Validate;
 use nextstack::app::AppState;
 use nextstack::config::Config;
 use nextstack::error::AppError;
 use nextstack::rpc::auth::Public;
+use nextstack::services::session::{self as sessions, NewSession};
 use nextstack::services::user::{self as users, NewUser};
 use nextstack::wire::user::Role;
 use nextstack::{db, router, rpc};
@@ -18,7 +19,6 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use ts_rs::TS;
 
-use super::identity::{HeaderIdentity, TEST_USER_HEADER};
 use super::test_db::TestDb;
 
 /// A running server and what a test needs to talk to it.
@@ -29,6 +29,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The server's database, for side-effect checks and setup.
     pub db: DatabaseConnection,
+    /// Session tokens of the users made with [`TestApp::create_user`], by user id.
+    tokens: Mutex<HashMap<String, String>>,
     stop: Option<oneshot::Sender<()>>,
     // Dropped last: removes the temp file or PostgreSQL schema.
     _db_guard: TestDb,
@@ -74,7 +76,8 @@ impl TestAppBuilder {
 
         let db = db::connect(&config.database).await.expect("connect test database");
         db::migrate(&db).await.expect("migrate test database");
-        let state = AppState::with_identity(config, db.clone(), Arc::new(HeaderIdentity));
+        // The production state: callers are identified by their real sessions.
+        let state = AppState::new(config, db.clone());
         let procedures = rpc::registry::procedures().query("test.sleep", sleep);
         let app = router::build_with(state, procedures);
 
@@ -88,6 +91,7 @@ impl TestAppBuilder {
             base_url: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
             db,
+            tokens: Mutex::new(HashMap::new()),
             stop: Some(stop),
             _db_guard: test_db,
         }
@@ -164,26 +168,37 @@ impl TestApp {
 
     /// Sends a query as `user_id` (or anonymously) and returns status and JSON body.
     pub async fn query(&self, path: &str, input: Option<&Value>, user_id: Option<&str>) -> (u16, Value) {
-        send_json(act_as(self.query_request(path, input), user_id)).await
+        send_json(self.act_as(self.query_request(path, input), user_id)).await
     }
 
     /// Sends a mutation as `user_id` (or anonymously) and returns status and JSON body.
     pub async fn mutation(&self, path: &str, input: &Value, user_id: Option<&str>) -> (u16, Value) {
-        send_json(act_as(self.mutation_request(path, input), user_id)).await
+        send_json(self.act_as(self.mutation_request(path, input), user_id)).await
     }
 
-    /// Inserts a user directly (a builder, not an API call).
+    /// Inserts a user and opens a session for them directly (builders, not API
+    /// calls: no password hashing); requests act as them with [`TestApp::bearer`].
     pub async fn create_user(&self, email: &str, role: Role) -> String {
         let new = NewUser { email: email.to_string(), name: Some(format!("User {email}")), role };
-        users::create(&self.db, new).await.expect("create user").id
+        let id = users::create(&self.db, new).await.expect("create user").id;
+        let session = NewSession { user_id: id.clone(), ip_address: None, user_agent: None, remember: true };
+        let token = sessions::create(&self.db, session).await.expect("create session").token;
+        self.tokens.lock().unwrap().insert(id.clone(), token);
+        id
     }
-}
 
-/// Adds the test identity header.
-pub fn act_as(req: RequestBuilder, user_id: Option<&str>) -> RequestBuilder {
-    match user_id {
-        Some(id) => req.header(TEST_USER_HEADER, id),
-        None => req,
+    /// `Bearer <token>` of a user made with [`TestApp::create_user`].
+    pub fn bearer(&self, user_id: &str) -> String {
+        let token = self.tokens.lock().unwrap().get(user_id).cloned().expect("a user made by create_user");
+        format!("Bearer {token}")
+    }
+
+    /// Sends the request as `user_id` (their real session, as a bearer token), or anonymously.
+    pub fn act_as(&self, req: RequestBuilder, user_id: Option<&str>) -> RequestBuilder {
+        match user_id {
+            Some(id) => req.header("authorization", self.bearer(id)),
+            None => req,
+        }
     }
 }
 
