@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/revoke-other-sessions", post(manage::revoke_other_sessions))
         .route("/update-user", post(manage::update_user))
         .route("/change-password", post(manage::change_password))
+        .route("/delete-user", post(manage::delete_user))
         .route("/ok", get(|| async { Json(json!({ "ok": true })) }))
         .fallback(|| async { StatusCode::NOT_FOUND })
         // BetterAuth answers a known path with the wrong method as an unknown path.

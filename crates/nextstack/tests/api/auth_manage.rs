@@ -191,3 +191,27 @@ async fn better_auth_made_hashes_and_cookies_work_on_the_server() {
     assert_eq!(session["user"]["email"], "ba@example.com", "BetterAuth's cookie is a session here");
     sign_in(&app, "ba@example.com", PASSWORD).await;
 }
+
+#[tokio::test]
+async fn delete_user_needs_the_password_or_a_fresh_session() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let (cookie, _, _) = sign_up(&app, "ann@example.com").await;
+    let res = post(&app, "/delete-user", json!({"password": "wrong password"}), Some(&cookie)).await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "INVALID_PASSWORD");
+    // An old session without a password is refused.
+    app.db.execute_unprepared("UPDATE \"Session\" SET \"updatedAt\" = '2020-01-01 00:00:00.000'").await.unwrap();
+    let res = post(&app, "/delete-user", json!({}), Some(&cookie)).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "SESSION_EXPIRED_REAUTHENTICATE_TO_PERFORM_THIS_ACTION");
+    let res = post(&app, "/delete-user", json!({"password": PASSWORD}), Some(&cookie)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"success": true, "message": "User deleted"}));
+    let res = post(&app, "/sign-in/email", json!({"email": "ann@example.com", "password": PASSWORD}), None).await;
+    assert_eq!(res.status(), 401, "the account is gone");
+    // A fresh session may delete without a password.
+    let (fresh, _, _) = sign_up(&app, "bob@example.com").await;
+    assert_eq!(post(&app, "/delete-user", json!({}), Some(&fresh)).await.status(), 200);
+    assert_eq!(get_session(&app, ("cookie", &fresh)).await, Value::Null);
+}

@@ -130,3 +130,48 @@ pub(super) async fn change_password(State(state): State<AppState>, req: Request)
     let out = json!({ "token": Value::Null, "user": AuthUser::from(user) });
     Ok(Json(out).into_response())
 }
+
+#[derive(Debug, Default, Deserialize)]
+struct DeleteUserBody {
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default, rename = "callbackURL")]
+    callback_url: Option<String>,
+}
+
+/// A session younger than this may delete its account without a password (`freshAge`, 1 hour).
+const FRESH_AGE: chrono::Duration = chrono::Duration::hours(1);
+
+/// `POST /delete-user {password?}`: deletes the caller's account (and, by the
+/// schema's cascades, all they own) when the password matches or the session is fresh.
+pub(super) async fn delete_user(State(state): State<AppState>, req: Request) -> Result<Response, AuthError> {
+    let (parts, bytes) = split(&state, req).await?;
+    let (session, user) = require_session(&state, &parts.headers).await?;
+    let body: DeleteUserBody = if bytes.is_empty() { DeleteUserBody::default() } else { parse(&bytes)? };
+    crate::auth::callback::check(&state.config, body.callback_url.as_deref())?;
+    match body.password {
+        Some(password) => {
+            let stored = account::password_hash(&state.db, &user.id).await?;
+            if stored.is_none() {
+                return Err(AuthError::api(StatusCode::BAD_REQUEST, "Credential account not found"));
+            }
+            if !state.hasher.verify(password, stored).await? {
+                return Err(AuthError::api(StatusCode::BAD_REQUEST, "Invalid password"));
+            }
+        }
+        None => {
+            if nextstack_entity::now() - session.updated_at >= FRESH_AGE {
+                return Err(AuthError::api(
+                    StatusCode::FORBIDDEN,
+                    "Session expired. Re-authenticate to perform this action.",
+                ));
+            }
+        }
+    }
+    users::delete(&state.db, &user.id).await?;
+    let mut response = Json(json!({ "success": true, "message": "User deleted" })).into_response();
+    for cookie in http_session::clear_cookies(&state.config) {
+        response.headers_mut().append(http::header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
