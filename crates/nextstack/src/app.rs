@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::password::PasswordHasher;
 use crate::auth::session::SessionIdentity;
 use crate::config::Config;
+use crate::mail::Mailer;
 use crate::middleware::rate_limit::{MemoryStore, RateLimitStore};
 use crate::rpc::identity::IdentityResolver;
 
@@ -23,6 +24,8 @@ pub struct App {
     pub identity: Arc<dyn IdentityResolver>,
     /// Password hashing on the bounded blocking pool.
     pub hasher: PasswordHasher,
+    /// Outgoing mail (verification, password reset).
+    pub mailer: Mailer,
     /// When the server started (for `/health` uptime).
     pub started: Instant,
 }
@@ -46,12 +49,18 @@ impl AppState {
 
     /// State with a given identity resolver (tests act as users through this).
     pub fn with_identity(config: Config, db: DatabaseConnection, identity: Arc<dyn IdentityResolver>) -> Self {
+        // SMTP_URL was validated at start-up; should the transport still not build, say so and log mail instead.
+        let mailer = Mailer::from_config(&config).unwrap_or_else(|err| {
+            tracing::error!(error = %err, "mail transport unavailable; messages go to the log");
+            Mailer::Log
+        });
         Self(Arc::new(App {
             config,
             db,
             rate_limits: Arc::new(MemoryStore::default()),
             identity,
             hasher: PasswordHasher::default(),
+            mailer,
             started: Instant::now(),
         }))
     }

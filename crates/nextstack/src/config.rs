@@ -111,6 +111,10 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// `REDIS_URL`.
     pub redis_url: Option<SecretString>,
+    /// `SMTP_URL` (`smtp://user:pass@host:587`, `smtps://…`); unset: mail goes to the log.
+    pub smtp_url: Option<SecretString>,
+    /// `MAIL_FROM`.
+    pub mail_from: String,
     /// `STORAGE_LOCAL_DIR`.
     pub storage_local_dir: PathBuf,
     /// `MAX_BODY_BYTES` (10 MiB).

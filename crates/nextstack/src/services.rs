@@ -5,3 +5,4 @@ pub mod account;
 pub mod session;
 pub mod stats;
 pub mod user;
+pub mod verification;

@@ -28,6 +28,7 @@ use crate::services::session::{self as sessions, NewSession};
 use crate::services::user::{self as users, NewUser};
 use crate::wire::user::Role;
 
+mod email;
 mod manage;
 
 static SET_AUTH_TOKEN: HeaderName = HeaderName::from_static("set-auth-token");
@@ -46,6 +47,12 @@ pub fn router() -> Router<AppState> {
         .route("/update-user", post(manage::update_user))
         .route("/change-password", post(manage::change_password))
         .route("/delete-user", post(manage::delete_user))
+        .route("/request-password-reset", post(email::request_password_reset))
+        .route("/forget-password", post(email::request_password_reset))
+        .route("/reset-password/{token}", get(email::reset_password_link))
+        .route("/reset-password", post(email::reset_password))
+        .route("/send-verification-email", post(email::send_verification_email))
+        .route("/verify-email", get(email::verify_email))
         .route("/ok", get(|| async { Json(json!({ "ok": true })) }))
         .fallback(|| async { StatusCode::NOT_FOUND })
         // BetterAuth answers a known path with the wrong method as an unknown path.

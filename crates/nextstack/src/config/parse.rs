@@ -131,6 +131,8 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         request_timeout: Duration::from_millis(vars.positive("REQUEST_TIMEOUT_MS", 30_000)?),
         shutdown_timeout: Duration::from_millis(vars.positive("SHUTDOWN_TIMEOUT_MS", 30_000)?),
         redis_url: redis_url(vars)?,
+        smtp_url: smtp_url(vars)?,
+        mail_from: mail_from(vars)?,
         storage_local_dir: PathBuf::from(vars.get("STORAGE_LOCAL_DIR").unwrap_or("data/uploads")),
         max_body_bytes: usize::try_from(vars.positive("MAX_BODY_BYTES", 10 * 1024 * 1024)?)
             .map_err(|_| invalid("MAX_BODY_BYTES", "is too large".into()))?,
@@ -196,6 +198,23 @@ fn redis_url(vars: &Vars) -> Result<Option<SecretString>, ConfigError> {
         Ok(u) if matches!(u.scheme(), "redis" | "rediss") => Ok(Some(SecretString::from(url.to_string()))),
         _ => Err(invalid("REDIS_URL", "must be a redis:// or rediss:// URL".into())),
     }
+}
+
+fn smtp_url(vars: &Vars) -> Result<Option<SecretString>, ConfigError> {
+    let Some(url) = vars.get("SMTP_URL") else { return Ok(None) };
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "smtp" | "smtps") && u.host_str().is_some() => {
+            Ok(Some(SecretString::from(url.to_string())))
+        }
+        _ => Err(invalid("SMTP_URL", "must be an smtp:// or smtps:// URL with a host".into())),
+    }
+}
+
+fn mail_from(vars: &Vars) -> Result<String, ConfigError> {
+    let from = vars.get("MAIL_FROM").unwrap_or("NextStack <no-reply@localhost>");
+    from.parse::<lettre::message::Mailbox>()
+        .map(|_| from.to_string())
+        .map_err(|_| invalid("MAIL_FROM", format!("{from:?} is not a mailbox like \"Name <a@b.c>\"")))
 }
 
 fn origin_of(variable: &'static str, value: &str) -> Result<String, ConfigError> {

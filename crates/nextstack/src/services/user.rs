@@ -113,6 +113,18 @@ pub async fn update_profile(
     Ok(row.update(db).await?)
 }
 
+/// Marks a user's email as verified.
+pub async fn mark_verified(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
+    use sea_orm::sea_query::Expr;
+    user::Entity::update_many()
+        .col_expr(user::Column::EmailVerified, Expr::value(true))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+        .filter(user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Sets a user's role.
 pub async fn set_role(db: &impl ConnectionTrait, user: user::Model, role: Role) -> Result<user::Model, AppError> {
     let mut row: user::ActiveModel = user.into();

@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod auth_client;
 mod auth_compat;
+mod auth_email;
 mod auth_manage;
 mod authz_matrix;
 mod cli;
