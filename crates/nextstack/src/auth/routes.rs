@@ -132,6 +132,9 @@ pub(super) fn with_session(state: &AppState, session: &session_row::Model, remem
     let mut response = Json(body).into_response();
     let headers = response.headers_mut();
     headers.append(SET_COOKIE, http_session::set_cookie(&state.config, &session.token, max_age));
+    if !remember {
+        headers.append(SET_COOKIE, http_session::dont_remember_cookie(&state.config));
+    }
     headers.insert(SET_AUTH_TOKEN.clone(), http_session::auth_token_header(&state.config, &session.token));
     response
 }
@@ -231,7 +234,8 @@ async fn get_session(
         }
         return Ok(response);
     };
-    let skip_refresh = query.disable_refresh.as_deref().is_some_and(|v| v != "false");
+    let skip_refresh = query.disable_refresh.as_deref().is_some_and(|v| v != "false")
+        || http_session::dont_remember(&state.config, &headers);
     let before = session.expires_at;
     let session = if skip_refresh { session } else { sessions::refresh_if_due(&state.db, session).await? };
     let refreshed = session.expires_at != before;

@@ -65,6 +65,33 @@ pub fn set_cookie(config: &Config, token: &str, max_age_secs: Option<i64>) -> He
     HeaderValue::from_str(&text).expect("cookie text is ASCII")
 }
 
+fn dont_remember_name(config: &Config) -> &'static str {
+    if secure_cookies(config) { "__Secure-better-auth.dont_remember" } else { "better-auth.dont_remember" }
+}
+
+/// `Set-Cookie` marking a `rememberMe: false` session (signed `true`, browser-session lifetime):
+/// such a session is never refreshed.
+pub fn dont_remember_cookie(config: &Config) -> HeaderValue {
+    let value = cookie::cookie_value("true", config.auth_secret.expose_secret().as_bytes());
+    let secure = if secure_cookies(config) { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{}={value}; Path=/; HttpOnly; SameSite=Lax{secure}", dont_remember_name(config)))
+        .expect("cookie text is ASCII")
+}
+
+/// True when the request carries a valid `dont_remember` cookie.
+pub fn dont_remember(config: &Config, headers: &HeaderMap) -> bool {
+    let name = dont_remember_name(config);
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(k, v)| {
+            k == name && cookie::verify(v, config.auth_secret.expose_secret().as_bytes()).as_deref() == Some("true")
+        })
+}
+
 /// `Set-Cookie` headers that clear the session cookies (sign-out, invalid session).
 pub fn clear_cookies(config: &Config) -> Vec<HeaderValue> {
     let prefix = if secure_cookies(config) { "__Secure-" } else { "" };

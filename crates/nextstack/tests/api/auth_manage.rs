@@ -215,3 +215,55 @@ async fn delete_user_needs_the_password_or_a_fresh_session() {
     assert_eq!(post(&app, "/delete-user", json!({}), Some(&fresh)).await.status(), 200);
     assert_eq!(get_session(&app, ("cookie", &fresh)).await, Value::Null);
 }
+
+fn in_days(days: i64) -> String {
+    (chrono::Utc::now().naive_utc() + chrono::Duration::days(days)).format("%Y-%m-%d %H:%M:%S%.3f").to_string()
+}
+
+#[tokio::test]
+async fn sessions_refresh_after_a_day_unless_told_not_to() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let (cookie, _, _) = sign_up(&app, "ann@example.com").await;
+    // Two days into a seven-day session: a refresh is due.
+    let due = format!("UPDATE \"Session\" SET \"expiresAt\" = '{}'", in_days(5));
+    app.db.execute_unprepared(&due).await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/auth/get-session?disableRefresh=true"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("set-cookie").is_none());
+    let kept: Value = res.json().await.unwrap();
+    assert!(kept["session"]["expiresAt"].as_str().unwrap() < in_days(6).as_str().replace(' ', "T").as_str());
+    let res = app.client.get(app.url("/api/auth/get-session")).header("cookie", &cookie).send().await.unwrap();
+    assert!(session_cookie(res.headers()).is_some(), "the refreshed session re-sets its cookie");
+    let refreshed: Value = res.json().await.unwrap();
+    let expires = refreshed["session"]["expiresAt"].as_str().unwrap().to_string();
+    assert!(expires > in_days(6).replace(' ', "T"), "extended to seven days from now: {expires}");
+}
+
+#[tokio::test]
+async fn remember_me_false_is_a_browser_session_that_never_refreshes() {
+    let app = TestApp::spawn().await;
+    sign_up(&app, "ann@example.com").await;
+    let res = post(
+        &app,
+        "/sign-in/email",
+        json!({"email": "ann@example.com", "password": PASSWORD, "rememberMe": false}),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let cookies: Vec<String> =
+        res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let session = cookies.iter().find(|c| c.starts_with("better-auth.session_token=")).unwrap();
+    assert!(!session.contains("Max-Age"), "a browser-session cookie: {session}");
+    let dont = cookies.iter().find(|c| c.starts_with("better-auth.dont_remember=")).expect("dont_remember cookie");
+    let cookie_header = format!("{}; {}", session.split(';').next().unwrap(), dont.split(';').next().unwrap());
+    let body = get_session(&app, ("cookie", &cookie_header)).await;
+    let expires = body["session"]["expiresAt"].as_str().unwrap().to_string();
+    assert!(expires < in_days(2).replace(' ', "T"), "one day, not seven: {expires}");
+}
