@@ -35,6 +35,12 @@ def nn: if . == "" then null else . end;
   },
   scenarios: (map({ key: .name, value: del(.name) }) | from_entries)
 }
+| .auth = {
+    hash_bound_per_sec: $hash_bound,
+    sign_in_ratio: (
+      if $hash_bound == null or $hash_bound == 0 or .scenarios.sign_in.requests_per_sec == null then null
+      else ((.scenarios.sign_in.requests_per_sec / $hash_bound) * 1000 | round) / 1000 end)
+  }
 | . as $r
 | .targets = [
     $targets[] | . as $t

@@ -60,6 +60,10 @@ SCENARIOS=(
   "ready|/ready"
 )
 
+# Scenarios that need a session or a body get extra request headers / wrk
+# arguments (filled in once the bench user exists, see add_auth_scenarios).
+declare -A HDR=() EXTRA=() PRE_CURL=()
+
 # Targets: id|description|jq path into the result|op|threshold
 TARGETS=(
   "meta_health_rps|_meta.health throughput (req/s)|.scenarios.meta_health.requests_per_sec|>=|40000"
@@ -67,6 +71,9 @@ TARGETS=(
   "ready_rps|/ready throughput (req/s)|.scenarios.ready.requests_per_sec|>=|15000"
   "idle_rss|idle RSS (MB)|.memory.idle_rss_mb|<|30"
   "startup|start-up to first 200 (ms)|.startup.best_ms|<|200"
+  "user_get_rps|core.user.get throughput (req/s)|.scenarios.user_get.requests_per_sec|>=|10000"
+  "user_get_p99|core.user.get p99 latency (ms)|.scenarios.user_get.latency_ms.p99|<|20"
+  "sign_in_ratio|sign-in req/s ÷ scrypt checks/s on all cores|.auth.sign_in_ratio|>=|0.9"
 )
 
 # ----------------------------------------------------------------- helpers --
@@ -178,8 +185,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-http_status() {  # $1 = path -> prints status code (000 when no answer)
-  curl -g -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE_URL$1" 2>/dev/null || true
+http_status() {  # $1 = path, rest = extra curl args -> prints status code (000 when no answer)
+  local path="$1"
+  shift
+  curl -g -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$BASE_URL$path" 2>/dev/null || true
 }
 
 proc_kb() {  # $1 = field (VmRSS, VmHWM) -> kB of SERVER_PID
@@ -265,17 +274,23 @@ run_scenario() {  # $1 = name, $2 = path
   local pre out wrk_json rc=0 alive=true
   out="$RAW_DIR/wrk-$name.txt"
 
-  pre="$(http_status "$path")"
+  local hdr="${HDR[$name]:-}" extra=() pre_args=()
+  read -r -a extra <<<"${EXTRA[$name]:-}"
+  [[ -n "$hdr" ]] && pre_args+=(-H "$hdr")
+  if [[ -n "${PRE_CURL[$name]:-}" ]]; then pre_args+=(-H 'content-type: application/json' -d "${PRE_CURL[$name]}"); fi
+  pre="$(http_status "$path" "${pre_args[@]}")"
   [[ "$pre" =~ ^[0-9]+$ ]] || pre=0
   pre=$((10#$pre))                       # "000" (no answer) -> 0, valid JSON
   [[ "$pre" == 200 ]] || warn "$name: pre-check GET $path answered $pre (expected 200)"
 
   if [[ "$WARMUP" != 0 && "$WARMUP" != 0s ]]; then
-    run_wrk "$RAW_DIR/wrk-$name-warmup.txt" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" || true
+    run_wrk "$RAW_DIR/wrk-$name-warmup.txt" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
+      ${hdr:+-H "$hdr"} "${extra[@]}" "$url" || true
   fi
 
   log "$name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $path"
-  run_wrk "$out" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 2s --latency -s "$LUA" "$url" || rc=$?
+  run_wrk "$out" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 2s --latency -s "$LUA" \
+    ${hdr:+-H "$hdr"} "${extra[@]}" "$url" || rc=$?
   server_alive || alive=false
 
   wrk_json="$(sed -n 's/^BENCH_JSON //p' "$out" | tail -n1)"
@@ -344,7 +359,7 @@ main() {
 
   if [[ "$SKIP_BUILD" != 1 ]]; then
     log "cargo build --release -p nextstack (in $ROOT)"
-    cargo build --release -p nextstack
+    cargo build --release -p nextstack --bins --examples
   fi
   [[ -x "$BIN" ]] || die "server binary not found or not executable: $BIN"
 
@@ -357,6 +372,7 @@ main() {
   export BETTER_AUTH_SECRET="$secret"
   export BETTER_AUTH_URL="${BETTER_AUTH_URL:-$BASE_URL}"
   export RATE_LIMIT_MAX_REQUESTS=1000000000
+  export AUTH_RATE_LIMIT_MAX_REQUESTS=1000000000
   export RUST_LOG=warn
   export AUTO_MIGRATE=false
 
@@ -365,6 +381,7 @@ main() {
     cat "$RAW_DIR/migrate.log" >&2
     die "nextstack migrate failed"
   fi
+  seed_users
 
   # --- start-up time: best of N starts on the migrated database -------------
   local runs=() i
@@ -385,6 +402,9 @@ main() {
   local idle_kb
   idle_kb="$(proc_kb VmRSS)"
   log "idle RSS: $(kb_to_mb "$idle_kb") MB"
+
+  # --- auth scenarios need a session and a sign-in body -----------------------
+  add_auth_scenarios
 
   # --- load scenarios --------------------------------------------------------
   local s
@@ -439,10 +459,45 @@ main() {
     --argjson runs "$runs_json" \
     --argjson idle_kb "$idle_kb" --argjson hwm_kb "$hwm_kb" --argjson end_kb "$end_rss_kb" \
     --argjson targets "$targets_json" \
+    --argjson hash_bound "${HASH_BOUND:-null}" \
     -f "$BENCH_DIR/assemble.jq" "${files[@]}" >"$out_json"
 
   print_report "$out_json"
   log "wrote $out_json (raw output in $RAW_DIR)"
+}
+
+# 10 000 users for the list/get scenarios (ids and emails fixed, so reruns compare).
+seed_users() {
+  log "seeding 10000 users"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$DB_NAME" -q -v ON_ERROR_STOP=1 -c "
+    INSERT INTO \"User\" (\"id\", \"email\", \"name\", \"emailVerified\", \"role\", \"points\", \"createdAt\", \"updatedAt\")
+    SELECT 'cbench' || lpad(i::text, 19, '0'), 'bench' || i || '@example.com', 'Bench ' || i, false, 'USER', 0,
+           (now() at time zone 'utc')::timestamp(3) - make_interval(secs => i), (now() at time zone 'utc')::timestamp(3)
+    FROM generate_series(1, 10000) AS i" >/dev/null || die "seeding users failed"
+}
+
+# Signs up the bench user (whose session cookie the tRPC scenarios send) and
+# measures the scrypt bound sign-in is compared with.
+add_auth_scenarios() {
+  local cookie
+  cookie="$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
+    -d '{"name":"Bench","email":"bench-login@example.com","password":"bench password 123"}' \
+    "$BASE_URL/api/auth/sign-up/email" | tr -d '\r' \
+    | awk -F': ' 'tolower($1) == "set-cookie" && $2 ~ /session_token=/ { split($2, a, ";"); print a[1]; exit }')"
+  [[ -n "$cookie" ]] || die "bench sign-up returned no session cookie"
+  SCENARIOS+=(
+    "user_get|/trpc/core.user.get?input=%7B%22id%22%3A%22cbench0000000000000005000%22%7D"
+    "user_list|/trpc/core.user.list?input=%7B%22limit%22%3A20%7D"
+    "sign_in|/api/auth/sign-in/email"
+  )
+  HDR[user_get]="Cookie: $cookie"
+  HDR[user_list]="Cookie: $cookie"
+  # Each sign-in is ~one core-bound scrypt check: a few connections saturate both cores.
+  EXTRA[sign_in]="-c4 -s bench/signin.lua"
+  PRE_CURL[sign_in]='{"email":"bench-login@example.com","password":"bench password 123"}'
+  log "scrypt bound: cargo run --release --example hash_bound"
+  HASH_BOUND="$(cd "$ROOT" && cargo run -q --release -p nextstack --example hash_bound -- 5 | jq '.hashes_per_sec')"
+  log "scrypt checks on all cores: $HASH_BOUND/s"
 }
 
 print_report() {  # $1 = results json

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 pub struct ServerProcess {
     pub child: Child,
     pub port: u16,
+    /// Every line the server wrote to stdout (its log).
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -34,8 +36,11 @@ impl ServerProcess {
         let mut child = cmd.spawn().expect("start nextstack");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line.clone());
                 if let Some(rest) = line.split("listening on http://").nth(1) {
                     let port = rest.split(':').nth(1).and_then(|p| {
                         p.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u16>().ok()
@@ -45,7 +50,7 @@ impl ServerProcess {
             }
         });
         let port = rx.recv_timeout(Duration::from_secs(20)).ok().flatten().expect("server printed its address");
-        Self { child, port, _dir: dir }
+        Self { child, port, log, _dir: dir }
     }
 
     pub fn signal(&self, name: &str) {
@@ -103,4 +108,35 @@ fn sigint_on_an_idle_server_exits_zero() {
     let mut server = ServerProcess::start(&[]);
     server.signal("INT");
     assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
+}
+
+#[tokio::test]
+async fn session_tokens_never_reach_the_log() {
+    let mut server = ServerProcess::start(&[("RUST_LOG", "debug")]);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{base}/api/auth/sign-up/email"))
+        .json(&serde_json::json!({"name": "Log", "email": "log@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let token = res.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+    let bearer = format!("Bearer {token}");
+    for path in ["/trpc/main.auth.getMe", "/trpc/main.auth.getSession", "/api/auth/get-session", "/trpc/nope"] {
+        client.get(format!("{base}{path}")).header("authorization", &bearer).send().await.unwrap();
+    }
+    client
+        .post(format!("{base}/api/auth/sign-out"))
+        .header("authorization", &bearer)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    server.signal("TERM");
+    assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
+    let log = server.log.lock().unwrap().clone();
+    assert!(log.len() > 5, "debug logging produced lines: {log:?}");
+    assert!(log.iter().all(|line| !line.contains(&token)), "a token leaked into the log");
 }
