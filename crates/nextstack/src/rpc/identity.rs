@@ -1,6 +1,5 @@
-//! Who is calling. The auth module resolves sessions; until it lands the server
-//! knows no one, and tests plug in their own resolver through the library API
-//! (never reachable from the binary or over HTTP).
+//! Who is calling: a seam between the tRPC context and whatever identifies
+//! callers (BetterAuth sessions today, see `auth::session::SessionIdentity`).
 
 use futures::future::BoxFuture;
 use http::request::Parts;
@@ -26,13 +25,4 @@ pub trait IdentityResolver: Send + Sync + 'static {
     /// before returning, so the future owns its data and the request head is
     /// never copied.
     fn resolve(&self, app: &AppState, parts: &Parts) -> BoxFuture<'static, Result<Option<Caller>, AppError>>;
-}
-
-/// Treats every request as anonymous.
-pub struct Anonymous;
-
-impl IdentityResolver for Anonymous {
-    fn resolve(&self, _: &AppState, _: &Parts) -> BoxFuture<'static, Result<Option<Caller>, AppError>> {
-        Box::pin(std::future::ready(Ok(None)))
-    }
 }
