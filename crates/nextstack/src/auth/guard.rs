@@ -13,9 +13,20 @@ use crate::app::AppState;
 use crate::auth::error::messages;
 use crate::middleware::client_ip::client_ip;
 
-/// Paths BetterAuth limits strictly (sign-in, sign-up, password and email changes).
+/// Paths limited strictly: BetterAuth's (sign-in, sign-up, password and email
+/// changes) plus the ones that send mail, so they cannot be used to flood inboxes.
 fn is_sensitive(path: &str) -> bool {
-    ["/sign-in", "/sign-up", "/change-password", "/change-email"].iter().any(|p| path.starts_with(p))
+    [
+        "/sign-in",
+        "/sign-up",
+        "/change-password",
+        "/change-email",
+        "/request-password-reset",
+        "/forget-password",
+        "/send-verification-email",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
 }
 
 /// Applies the limit and the origin check, then the route.
@@ -48,19 +59,20 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 
 async fn check_origin(state: &AppState, req: Request, next: Next) -> Response {
     if req.method() == Method::POST && req.headers().contains_key(COOKIE) {
-        let claimed = req
-            .headers()
-            .get(ORIGIN)
-            .or_else(|| req.headers().get(REFERER))
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| url::Url::parse(v).ok())
-            .map(|u| u.origin().ascii_serialization());
-        // Browsers always send Origin on cross-site POSTs; its absence means a
-        // non-browser client, which CSRF cannot involve.
-        if let Some(origin) = claimed
-            && !state.config.trusted_origins.contains(&origin)
-        {
-            return messages::INVALID_ORIGIN.into_response();
+        let header = req.headers().get(ORIGIN).or_else(|| req.headers().get(REFERER));
+        // Browsers always send Origin on cross-site POSTs; no Origin and no Referer
+        // means a non-browser client, which CSRF cannot involve. Anything sent —
+        // including `null` or garbage — must name a trusted origin.
+        if let Some(value) = header {
+            let trusted = value
+                .to_str()
+                .ok()
+                .and_then(|v| url::Url::parse(v).ok())
+                .map(|u| u.origin().ascii_serialization())
+                .is_some_and(|origin| state.config.trusted_origins.contains(&origin));
+            if !trusted {
+                return messages::INVALID_ORIGIN.into_response();
+            }
         }
     }
     next.run(req).await

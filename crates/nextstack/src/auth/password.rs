@@ -73,8 +73,16 @@ impl Default for PasswordHasher {
 
 impl PasswordHasher {
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(e.into()))
+        // The permit moves into the blocking job: a cancelled request must not
+        // free its slot while its hash is still running.
+        let permit = self.permits.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.into()))?;
+        tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
     }
 
     /// Hashes a password.

@@ -73,7 +73,10 @@ pub async fn find_valid(
 /// Extends a session that has been in use for a day (BetterAuth's refresh rule).
 pub async fn refresh_if_due(db: &impl ConnectionTrait, session: session::Model) -> Result<session::Model, AppError> {
     let at = now();
-    if !is_refresh_due(session.expires_at, at) {
+    // A `rememberMe: false` session (one day long) is never extended, whatever
+    // cookies the client keeps: bearer clients have no `dont_remember` cookie.
+    let short = session.expires_at - session.created_at <= SHORT_EXPIRES_IN;
+    if short || !is_refresh_due(session.expires_at, at) {
         return Ok(session);
     }
     let mut row: session::ActiveModel = session.into();

@@ -216,6 +216,18 @@ async fn cookie_posts_from_foreign_origins_are_refused() {
         .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(res.json::<Value>().await.unwrap(), json!({"code": "INVALID_ORIGIN", "message": "Invalid origin"}));
+    for bad in ["null", "not a url"] {
+        let res = app
+            .client
+            .post(app.url("/api/auth/sign-out"))
+            .header("cookie", &cookie)
+            .header("origin", bad)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "Origin: {bad}");
+    }
     let res = app
         .client
         .post(app.url("/api/auth/sign-out"))

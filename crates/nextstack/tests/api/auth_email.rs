@@ -18,7 +18,7 @@ async fn app_with_mail() -> (TestApp, SmtpSink) {
 #[tokio::test]
 async fn password_reset_by_mail_is_single_use() {
     let (app, sink) = app_with_mail().await;
-    sign_up(&app, "ann@example.com").await;
+    let (old_cookie, _, _) = sign_up(&app, "ann@example.com").await;
     let res =
         post(&app, "/request-password-reset", json!({"email": "ann@example.com", "redirectTo": "/reset"}), None).await;
     assert_eq!(res.status(), 200);
@@ -40,6 +40,7 @@ async fn password_reset_by_mail_is_single_use() {
     assert_eq!(res.headers()["location"], format!("/reset?token={token}").as_str());
     let res = post(&app, "/reset-password", json!({"newPassword": "a brand new password", "token": token}), None).await;
     assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": true}));
+    assert_eq!(get_session(&app, ("cookie", &old_cookie)).await, Value::Null, "a reset ends every session");
     let res = post(&app, "/sign-in/email", json!({"email": "ann@example.com", "password": PASSWORD}), None).await;
     assert_eq!(res.status(), 401);
     let res =
@@ -95,4 +96,19 @@ async fn without_smtp_mail_goes_to_the_log() {
     sign_up(&app, "ann@example.com").await;
     let res = post(&app, "/request-password-reset", json!({"email": "ann@example.com"}), None).await;
     assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn mail_sending_endpoints_are_rate_limited() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::builder()
+        .env("SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port))
+        .env("AUTH_RATE_LIMIT_MAX_REQUESTS", "2")
+        .spawn()
+        .await;
+    for _ in 0..2 {
+        assert_eq!(post(&app, "/forget-password", json!({"email": "v@example.com"}), None).await.status(), 200);
+    }
+    let res = post(&app, "/forget-password", json!({"email": "v@example.com"}), None).await;
+    assert_eq!(res.status(), 429);
 }

@@ -201,7 +201,8 @@ async fn delete_user_needs_the_password_or_a_fresh_session() {
     assert_eq!(res.status(), 400);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "INVALID_PASSWORD");
     // An old session without a password is refused.
-    app.db.execute_unprepared("UPDATE \"Session\" SET \"updatedAt\" = '2020-01-01 00:00:00.000'").await.unwrap();
+    // Freshness counts from creation, so refreshing a session does not make it fresh.
+    app.db.execute_unprepared("UPDATE \"Session\" SET \"createdAt\" = '2020-01-01 00:00:00.000'").await.unwrap();
     let res = post(&app, "/delete-user", json!({}), Some(&cookie)).await;
     assert_eq!(res.status(), 403);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "SESSION_EXPIRED_REAUTHENTICATE_TO_PERFORM_THIS_ACTION");

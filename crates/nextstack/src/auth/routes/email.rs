@@ -118,6 +118,8 @@ pub(super) async fn reset_password(State(state): State<AppState>, req: Request) 
     if !account::set_password_hash(&state.db, &user_id, hash.clone()).await? {
         account::create_credential(&state.db, &user_id, hash).await?;
     }
+    // Whoever made the reset necessary may hold a session: end them all.
+    crate::services::session::delete_for_user(&state.db, &user_id, None).await?;
     Ok(Json(json!({ "status": true })).into_response())
 }
 

@@ -160,7 +160,8 @@ pub(super) async fn delete_user(State(state): State<AppState>, req: Request) -> 
             }
         }
         None => {
-            if nextstack_entity::now() - session.updated_at >= FRESH_AGE {
+            // From creation, not the last refresh: refreshing a stolen cookie must not make it "fresh".
+            if nextstack_entity::now() - session.created_at >= FRESH_AGE {
                 return Err(AuthError::api(
                     StatusCode::FORBIDDEN,
                     "Session expired. Re-authenticate to perform this action.",
