@@ -121,12 +121,8 @@ impl IdentityResolver for SessionIdentity {
         let db = app.db.clone();
         Box::pin(async move {
             let Some(token) = token else { return Ok(None) };
-            let found = session::find_valid(&db, &token).await?;
-            Ok(found.map(|(session, user)| Caller {
-                user_id: user.id,
-                role: user.role.into(),
-                session_id: Some(session.id),
-            }))
+            let found = session::find_holder(&db, &token).await?;
+            Ok(found.map(|h| Caller { user_id: h.user_id, role: h.role.into(), session_id: Some(h.session_id) }))
         })
     }
 }
