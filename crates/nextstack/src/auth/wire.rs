@@ -3,6 +3,7 @@
 use nextstack_entity::{session, user};
 use serde::Serialize;
 
+use crate::wire::session::SessionInfo;
 use crate::wire::time::IsoTime;
 
 /// BetterAuth's user object.
@@ -32,31 +33,18 @@ impl From<user::Model> for AuthUser {
     }
 }
 
-/// BetterAuth's session object (with its token: `/get-session` returns it, as the client expects).
+/// BetterAuth's session object: the tRPC `SessionInfo` plus the token
+/// (`/get-session` and `/list-sessions` return it, as the client expects).
 #[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct AuthSession {
-    id: String,
+    #[serde(flatten)]
+    info: SessionInfo,
     token: String,
-    user_id: String,
-    expires_at: IsoTime,
-    ip_address: Option<String>,
-    user_agent: Option<String>,
-    created_at: IsoTime,
-    updated_at: IsoTime,
 }
 
 impl From<session::Model> for AuthSession {
-    fn from(s: session::Model) -> Self {
-        Self {
-            id: s.id,
-            token: s.token,
-            user_id: s.user_id,
-            expires_at: s.expires_at.into(),
-            ip_address: s.ip_address,
-            user_agent: s.user_agent,
-            created_at: s.created_at.into(),
-            updated_at: s.updated_at.into(),
-        }
+    fn from(mut s: session::Model) -> Self {
+        let token = std::mem::take(&mut s.token);
+        Self { info: s.into(), token }
     }
 }
