@@ -76,7 +76,9 @@ impl Issue {
                 garde::error::Kind::Index => {
                     key.parse::<u64>().map(Value::from).unwrap_or_else(|_| key.as_str().into())
                 }
-                _ => Value::String(key.to_string()),
+                // Rust fields are snake_case; the wire (serde `rename_all = "camelCase"`,
+                // as every tRPC client expects) is camelCase.
+                _ => Value::String(snake_to_camel(key)),
             })
             .collect();
         issue
@@ -237,8 +239,33 @@ pub fn cuid(value: &str, _: &()) -> garde::Result {
     }
 }
 
+/// `mime_type` → `mimeType`; keys without underscores are unchanged.
+fn snake_to_camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for (i, c) in key.chars().enumerate() {
+        if c == '_' && i > 0 {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn field_paths_are_camel_case() {
+        assert_eq!(super::snake_to_camel("mime_type"), "mimeType");
+        assert_eq!(super::snake_to_camel("expires_in_secs"), "expiresInSecs");
+        assert_eq!(super::snake_to_camel("email"), "email");
+        assert_eq!(super::snake_to_camel("_count"), "_count");
+    }
+
     use super::*;
     use serde::Deserialize;
 

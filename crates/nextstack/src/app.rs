@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::mail::Mailer;
 use crate::middleware::rate_limit::{MemoryStore, RateLimitStore};
 use crate::rpc::identity::IdentityResolver;
+use crate::storage::{Storage, StorageError};
 
 /// Everything a request may need.
 pub struct App {
@@ -26,6 +27,8 @@ pub struct App {
     pub hasher: PasswordHasher,
     /// Outgoing mail (verification, password reset).
     pub mailer: Mailer,
+    /// File storage (local disk or S3).
+    pub storage: Arc<Storage>,
     /// When the server started (for `/health` uptime).
     pub started: Instant,
 }
@@ -42,26 +45,33 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// State whose callers are identified by their BetterAuth session.
-    pub fn new(config: Config, db: DatabaseConnection) -> Self {
+    /// State whose callers are identified by their BetterAuth session. Fails
+    /// only when storage cannot be set up (local folder not creatable, S3 settings rejected).
+    pub fn new(config: Config, db: DatabaseConnection) -> Result<Self, StorageError> {
         Self::with_identity(config, db, Arc::new(SessionIdentity))
     }
 
     /// State with a given identity resolver (tests act as users through this).
-    pub fn with_identity(config: Config, db: DatabaseConnection, identity: Arc<dyn IdentityResolver>) -> Self {
+    pub fn with_identity(
+        config: Config,
+        db: DatabaseConnection,
+        identity: Arc<dyn IdentityResolver>,
+    ) -> Result<Self, StorageError> {
+        let storage = Arc::new(Storage::from_config(&config)?);
         // SMTP_URL was validated at start-up; should the transport still not build, say so and log mail instead.
         let mailer = Mailer::from_config(&config).unwrap_or_else(|err| {
             tracing::error!(error = %err, "mail transport unavailable; messages go to the log");
             Mailer::Log
         });
-        Self(Arc::new(App {
+        Ok(Self(Arc::new(App {
             config,
             db,
             rate_limits: Arc::new(MemoryStore::default()),
             identity,
             hasher: PasswordHasher::default(),
             mailer,
+            storage,
             started: Instant::now(),
-        }))
+        })))
     }
 }

@@ -5,10 +5,10 @@ use tokio::net::TcpListener;
 
 use crate::app::AppState;
 use crate::config::Config;
-use crate::{db, rpc, serve as serve_app, shutdown};
+use crate::{db, rpc, serve as serve_app, shutdown, storage};
 
 /// `nextstack serve`: open the database (migrating the embedded default), bind, serve until a signal.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     if config.generated_secret {
         tracing::warn!("BETTER_AUTH_SECRET is not set: using a random secret for this run (sessions end on restart)");
     }
@@ -16,13 +16,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if config.database.auto_migrate {
         db::migrate(&db).await.context("cannot migrate the database")?;
     }
-    let _ = std::fs::create_dir_all(&config.storage_local_dir);
     let addr = (config.host, config.port);
     let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {}:{}", addr.0, addr.1))?;
     let local = listener.local_addr()?;
-    let shutdown = shutdown::on_signal(config.shutdown_timeout).context("cannot install signal handlers")?;
-    tracing::info!(environment = config.environment.as_str(), database = ?config.database.kind, "NextStack listening on http://{local}");
-    let state = AppState::new(config, db.clone());
+    config.bound_to(local);
+    let (environment, kind, sweep_every) = (config.environment, config.database.kind, config.storage_sweep_interval);
+    let state = AppState::new(config, db.clone()).context("cannot set up file storage")?;
+    storage::sweep::spawn(db.clone(), state.storage.clone(), sweep_every);
+    let shutdown = shutdown::on_signal(state.config.shutdown_timeout).context("cannot install signal handlers")?;
+    tracing::info!(environment = environment.as_str(), database = ?kind, "NextStack listening on http://{local}");
     serve_app(listener, state, shutdown).await?;
     db.close().await.context("closing the database pool")?;
     tracing::info!("shutdown complete");

@@ -10,6 +10,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 mod parse;
+mod storage;
 
 use parse::Vars;
 
@@ -115,8 +116,17 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// `MAIL_FROM`.
     pub mail_from: String,
-    /// `STORAGE_LOCAL_DIR`.
-    pub storage_local_dir: PathBuf,
+    /// Where uploaded files live (`STORAGE_TYPE` and its variables).
+    pub storage: StorageConfig,
+    /// `STORAGE_PUBLIC_URL`: base of `File.url` (`<base>/<key>`), e.g. a CDN in front of the bucket.
+    pub storage_public_url: Option<String>,
+    /// `PUBLIC_URL`: how clients reach this server (local signed storage URLs are built on it).
+    /// Unset: `http://<host>:<bound port>`, filled in once the listener is bound.
+    pub public_url: Option<String>,
+    /// `MAX_UPLOAD_BYTES` (10 MiB): the largest file `requestUpload` accepts.
+    pub max_upload_bytes: u64,
+    /// `STORAGE_SWEEP_INTERVAL_MS` (10 min): how often deleted and abandoned uploads are cleaned up.
+    pub storage_sweep_interval: Duration,
     /// `MAX_BODY_BYTES` (10 MiB).
     pub max_body_bytes: usize,
     /// `TRPC_MAX_BATCH_SIZE`.
@@ -127,6 +137,44 @@ pub struct Config {
     pub log_filter: String,
     /// True when the secret was generated for this run (logged as a warning).
     pub generated_secret: bool,
+}
+
+/// Where files are stored.
+#[derive(Debug, Clone)]
+pub enum StorageConfig {
+    /// A folder on the local disk (`STORAGE_LOCAL_DIR`, default `data/uploads`).
+    Local {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// An S3-compatible service (`STORAGE_TYPE=s3` or `minio`).
+    S3(S3Config),
+}
+
+/// The S3 service: `S3_*` variables (or the original's `STORAGE_*` names).
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    /// `S3_ENDPOINT`: a custom endpoint (MinIO, R2, ...); unset means AWS.
+    pub endpoint: Option<String>,
+    /// `S3_BUCKET` (nextstack-dev).
+    pub bucket: String,
+    /// `S3_REGION` (us-east-1).
+    pub region: String,
+    /// `S3_ACCESS_KEY` and `S3_SECRET_KEY`; unset: the AWS credential chain (env, profile, instance role).
+    pub credentials: Option<(SecretString, SecretString)>,
+    /// `S3_FORCE_PATH_STYLE`: `endpoint/bucket/key` instead of `bucket.endpoint/key` (default: true with a custom endpoint).
+    pub force_path_style: bool,
+}
+
+impl Config {
+    /// Fills in the default `PUBLIC_URL` from the address the server actually listens on (port 0 included).
+    pub fn bound_to(&mut self, addr: std::net::SocketAddr) {
+        if self.public_url.is_none() {
+            let host = if addr.ip().is_unspecified() { "localhost".to_string() } else { addr.ip().to_string() };
+            let host = if addr.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
+            self.public_url = Some(format!("http://{host}:{}", addr.port()));
+        }
+    }
 }
 
 /// A bad configuration value: names the variable and what is wrong with it.

@@ -3,3 +3,4 @@
 pub mod health;
 pub mod not_found;
 pub mod ready;
+pub mod storage;

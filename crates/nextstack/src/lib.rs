@@ -18,6 +18,7 @@ pub mod router;
 pub mod rpc;
 pub mod services;
 pub mod shutdown;
+pub mod storage;
 pub mod telemetry;
 pub mod wire;
 

@@ -41,12 +41,14 @@ pub fn stack(router: Router, state: &AppState) -> Router {
 }
 
 /// Leaves live streams (JSONL) uncompressed: a compressor buffers, which would
-/// hold back chunks the client is waiting for.
+/// hold back chunks the client is waiting for. Stored files are sent as they are.
 #[derive(Clone, Copy)]
 struct NotStreaming;
 
 impl Predicate for NotStreaming {
     fn should_compress<B: http_body::Body>(&self, response: &http::Response<B>) -> bool {
+        // Files served with byte ranges keep their exact bytes and length.
         response.extensions().get::<nextstack_trpc::StreamingBody>().is_none()
+            && !response.headers().contains_key(http::header::ACCEPT_RANGES)
     }
 }

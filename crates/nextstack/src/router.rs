@@ -6,7 +6,7 @@ use nextstack_trpc::{Trpc, TrpcConfig};
 
 use crate::app::AppState;
 use crate::auth;
-use crate::http::{health, not_found, ready};
+use crate::http::{health, not_found, ready, storage};
 use crate::middleware;
 use crate::rpc::{ctx, registry};
 
@@ -37,6 +37,7 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         .route("/health", get(health::health))
         .route("/ready", get(ready::ready))
         .nest_service("/trpc", trpc.into_axum())
+        .merge(storage::router(&state))
         .nest(
             "/api/auth",
             auth::routes::router().layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard::guard)),

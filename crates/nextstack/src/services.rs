@@ -2,6 +2,7 @@
 //! so procedures, CLI commands and tests call them alike.
 
 pub mod account;
+pub mod file;
 pub mod session;
 pub mod stats;
 pub mod user;

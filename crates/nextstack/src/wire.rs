@@ -1,6 +1,7 @@
 //! Wire types: what clients see, never entities (STYLE.md rule 10). Each derives
 //! serde and ts-rs so the TypeScript client types come from the same definitions.
 
+pub mod file;
 pub mod level;
 pub mod patch;
 pub mod session;

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -23,7 +22,7 @@ impl Vars {
         Self(vars)
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
@@ -42,7 +41,23 @@ impl Vars {
         Ok(value)
     }
 
-    fn flag(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    /// The first of `names` that is set (a new name, then the original server's aliases).
+    pub(super) fn first_of(&self, names: &[&'static str]) -> Option<(&'static str, &str)> {
+        names.iter().find_map(|name| self.get(name).map(|v| (*name, v)))
+    }
+
+    /// An optional http(s) base URL, without a trailing slash.
+    pub(super) fn http_url(&self, name: &'static str) -> Result<Option<String>, ConfigError> {
+        let Some(value) = self.get(name) else { return Ok(None) };
+        match url::Url::parse(value) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                Ok(Some(value.trim_end_matches('/').to_string()))
+            }
+            _ => Err(invalid(name, format!("{value:?} is not an http(s) URL"))),
+        }
+    }
+
+    pub(super) fn flag(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
         match self.get(name).map(str::to_ascii_lowercase).as_deref() {
             None => Ok(default),
             Some("1" | "true" | "yes" | "on") => Ok(true),
@@ -52,7 +67,7 @@ impl Vars {
     }
 }
 
-fn invalid(variable: &'static str, problem: String) -> ConfigError {
+pub(super) fn invalid(variable: &'static str, problem: String) -> ConfigError {
     ConfigError { variable, problem }
 }
 
@@ -133,7 +148,11 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         redis_url: redis_url(vars)?,
         smtp_url: smtp_url(vars)?,
         mail_from: mail_from(vars)?,
-        storage_local_dir: PathBuf::from(vars.get("STORAGE_LOCAL_DIR").unwrap_or("data/uploads")),
+        storage: super::storage::storage(vars)?,
+        storage_public_url: vars.http_url("STORAGE_PUBLIC_URL")?,
+        public_url: vars.http_url("PUBLIC_URL")?,
+        max_upload_bytes: vars.positive("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?,
+        storage_sweep_interval: Duration::from_millis(vars.positive("STORAGE_SWEEP_INTERVAL_MS", 600_000)?),
         max_body_bytes: usize::try_from(vars.positive("MAX_BODY_BYTES", 10 * 1024 * 1024)?)
             .map_err(|_| invalid("MAX_BODY_BYTES", "is too large".into()))?,
         trpc_max_batch_size: usize::try_from(vars.positive("TRPC_MAX_BATCH_SIZE", 100)?)

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 
-/// Checks the database (one round trip) and the storage folder.
+/// Checks the database (one round trip) and storage (the folder, or a bucket listing).
 pub async fn ready(State(state): State<AppState>) -> Response {
     let database = match state.db.ping().await {
         Ok(()) => "ok",
@@ -17,7 +17,13 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             "unavailable"
         }
     };
-    let storage = if state.config.storage_local_dir.is_dir() { "ok" } else { "unavailable" };
+    let storage = match state.storage.check().await {
+        Ok(()) => "ok",
+        Err(err) => {
+            tracing::error!(error = %err, cause = ?std::error::Error::source(&err), "readiness: storage check failed");
+            "unavailable"
+        }
+    };
     let redis = if state.config.redis_url.is_some() { "unavailable" } else { "disabled" };
     let all_ok = database == "ok" && storage == "ok" && redis != "unavailable";
     let body = json!({

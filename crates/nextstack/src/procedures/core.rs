@@ -1,3 +1,4 @@
 //! `core.*`: CRUD procedures.
 
+pub mod file;
 pub mod user;

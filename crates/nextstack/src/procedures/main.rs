@@ -1,4 +1,5 @@
 //! `main.*`: business-logic procedures.
 
 pub mod auth;
+pub mod storage;
 pub mod user;

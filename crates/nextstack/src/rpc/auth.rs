@@ -6,6 +6,7 @@ use nextstack_trpc::{FromCtx, TrpcError};
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::middleware::request_id::RequestId;
 use crate::rpc::ctx::Ctx;
 use crate::rpc::identity::Caller;
 use crate::wire::user::Role;
@@ -30,6 +31,8 @@ pub struct Authed {
     pub state: AppState,
     /// The caller.
     pub caller: Caller,
+    /// The request id (for log lines about work that outlives an error, like storage removal).
+    pub request_id: RequestId,
 }
 
 /// Only an admin (`UNAUTHORIZED` when anonymous, `FORBIDDEN` otherwise).
@@ -65,7 +68,7 @@ impl FromCtx<Ctx> for MaybeUser {
 
 impl FromCtx<Ctx> for Authed {
     fn from_ctx(ctx: &Ctx) -> Result<Self, TrpcError> {
-        Ok(Self { state: ctx.state.clone(), caller: signed_in(ctx)? })
+        Ok(Self { state: ctx.state.clone(), caller: signed_in(ctx)?, request_id: ctx.request_id.clone() })
     }
 }
 

@@ -19,4 +19,13 @@ pub fn procedures() -> Router<Ctx> {
         .query("main.auth.getSession", main::auth::get_session)
         .query("main.user.getByEmail", main::user::get_by_email)
         .query("main.user.stats", main::user::stats)
+        .mutation("main.user.setAvatar", main::user::set_avatar)
+        .query("core.file.get", core::file::get)
+        .query("core.file.list", core::file::list)
+        .mutation("core.file.update", core::file::update)
+        .mutation("core.file.delete", core::file::delete)
+        .mutation("main.storage.requestUpload", main::storage::request_upload)
+        .mutation("main.storage.confirmUpload", main::storage::confirm_upload)
+        .query("main.storage.getDownloadUrl", main::storage::get_download_url)
+        .mutation("main.storage.deleteMany", main::storage::delete_many)
 }

@@ -242,7 +242,7 @@ pub async fn list(db: &impl ConnectionTrait, query: &ListQuery) -> Result<Page<U
 }
 
 /// Escapes LIKE wildcards so a search for `50%` finds the text `50%`.
-fn escape_like(text: &str) -> String {
+pub fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

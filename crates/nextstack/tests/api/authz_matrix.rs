@@ -3,6 +3,7 @@
 //! sessions. A procedure without a row here fails the test.
 
 use nextstack::rpc::registry;
+use nextstack::services::file as files;
 use nextstack::services::user::{self as users, NewUser};
 use nextstack::wire::user::Role;
 use nextstack_trpc::ProcedureKind;
@@ -23,6 +24,8 @@ enum Rule {
     Owner,
     /// Admins only.
     Admin,
+    /// Signed in and the row's owner; admins too are refused (an avatar must be the caller's own file).
+    OwnerOnly,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,21 +36,38 @@ enum Caller {
     Admin,
 }
 
-type InputFn = fn(&str) -> Option<Value>;
+/// What a cell's input may point at: a fresh user and a READY image file of theirs.
+struct Target {
+    user: String,
+    file: String,
+}
 
-/// The one table: wire path, API.md auth column, input for a target user id.
+type InputFn = fn(&Target) -> Option<Value>;
+
+/// The one table: wire path, API.md auth column, input for a target.
 const MATRIX: &[(&str, Rule, InputFn)] = &[
     ("_meta.health", Rule::Public, |_| None),
     ("_meta.version", Rule::Public, |_| None),
-    ("core.user.create", Rule::Admin, |id| Some(json!({"email": format!("new-{id}@example.com")}))),
-    ("core.user.update", Rule::Owner, |id| Some(json!({"id": id, "name": "Changed"}))),
-    ("core.user.delete", Rule::Owner, |id| Some(json!({"id": id}))),
-    ("core.user.get", Rule::User, |id| Some(json!({"id": id}))),
+    ("core.user.create", Rule::Admin, |t| Some(json!({"email": format!("new-{}@example.com", t.user)}))),
+    ("core.user.update", Rule::Owner, |t| Some(json!({"id": t.user, "name": "Changed"}))),
+    ("core.user.delete", Rule::Owner, |t| Some(json!({"id": t.user}))),
+    ("core.user.get", Rule::User, |t| Some(json!({"id": t.user}))),
     ("core.user.list", Rule::User, |_| Some(json!({}))),
     ("main.auth.getMe", Rule::User, |_| None),
     ("main.auth.getSession", Rule::Optional, |_| None),
     ("main.user.getByEmail", Rule::User, |_| Some(json!({"email": "admin@example.com"}))),
-    ("main.user.stats", Rule::User, |id| Some(json!({"userId": id}))),
+    ("main.user.stats", Rule::User, |t| Some(json!({"userId": t.user}))),
+    ("main.user.setAvatar", Rule::OwnerOnly, |t| Some(json!({"fileId": t.file}))),
+    ("core.file.get", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
+    ("core.file.list", Rule::User, |_| Some(json!({}))),
+    ("core.file.update", Rule::Owner, |t| Some(json!({"fileId": t.file, "metadata": {"k": "v"}}))),
+    ("core.file.delete", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
+    ("main.storage.requestUpload", Rule::User, |_| {
+        Some(json!({"filename": "a.png", "mimeType": "image/png", "size": 10}))
+    }),
+    ("main.storage.confirmUpload", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
+    ("main.storage.getDownloadUrl", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
+    ("main.storage.deleteMany", Rule::User, |t| Some(json!({"fileIds": [t.file]}))),
 ];
 
 fn expected(rule: Rule, caller: Caller) -> u16 {
@@ -59,6 +79,8 @@ fn expected(rule: Rule, caller: Caller) -> u16 {
         (Rule::Owner, _) => 200,
         (Rule::Admin, Caller::Admin) => 200,
         (Rule::Admin, _) => 403,
+        (Rule::OwnerOnly, Caller::Owner) => 200,
+        (Rule::OwnerOnly, _) => 403,
     }
 }
 
@@ -102,7 +124,8 @@ async fn every_procedure_enforces_its_auth_column() {
                     (cookie, id)
                 }
             };
-            let input = input(&target);
+            let file = ready_image(&app, &target).await;
+            let input = input(&Target { user: target, file });
             let req = match kind {
                 ProcedureKind::Mutation => app.mutation_request(path, input.as_ref().unwrap_or(&json!({}))),
                 _ => app.query_request(path, input.as_ref()),
@@ -115,4 +138,20 @@ async fn every_procedure_enforces_its_auth_column() {
             assert_eq!(status, expected(*rule, caller), "{path} as {caller:?}: {body}");
         }
     }
+}
+
+/// A READY image file of `user` (a row only: no procedure in the matrix needs its bytes).
+async fn ready_image(app: &TestApp, user: &str) -> String {
+    let key = nextstack::storage::key::new_key(user, "a.png");
+    let new = files::NewFile {
+        user_id: user.to_string(),
+        filename: "a.png".into(),
+        original_name: "a.png".into(),
+        mime_type: "image/png".into(),
+        size: 10,
+        storage_key: key.clone(),
+    };
+    let id = files::create_pending(&app.db, new).await.unwrap().id;
+    files::mark_ready(&app.db, &id, app.storage.public_url(&key)).await.unwrap();
+    id
 }

@@ -7,4 +7,4 @@ mod test_db;
 
 pub use node::run_node_checks;
 pub use smtp::SmtpSink;
-pub use test_app::{TestApp, send_json, urlencode};
+pub use test_app::{TestApp, send_json, storage_is_s3, urlencode};

@@ -17,4 +17,6 @@ mod core_user;
 mod health;
 mod middleware;
 mod shutdown;
+mod storage;
+mod storage_fault;
 mod trpc_protocol;

@@ -9,10 +9,10 @@ use ts_rs::TS;
 
 use crate::error::AppError;
 use crate::rpc::auth::Authed;
-use crate::services::{stats, user as users};
+use crate::services::{file as files, stats, user as users};
 use crate::wire::level::LevelOutput;
 use crate::wire::time::IsoTime;
-use crate::wire::user::UserWithCounts;
+use crate::wire::user::{UserBasic, UserWithCounts};
 
 /// `main.user.getByEmail` input.
 #[derive(Debug, Deserialize, Validate, TS)]
@@ -120,4 +120,27 @@ pub async fn stats(ctx: Authed, input: StatsInput) -> Result<StatsOutput, AppErr
         level,
         member_since: user.created_at.into(),
     })
+}
+
+/// `main.user.setAvatar` input: a file id, or `null` to remove the avatar.
+#[derive(Debug, Deserialize, Validate, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetAvatarInput {
+    /// A READY image file of the caller, or `null`.
+    #[garde(inner(custom(cuid)))]
+    pub file_id: Option<String>,
+}
+
+/// `main.user.setAvatar` (user): `image` becomes the file's URL; `null` clears both.
+pub async fn set_avatar(ctx: Authed, input: SetAvatarInput) -> Result<UserBasic, AppError> {
+    let db = &ctx.state.db;
+    let avatar = match &input.file_id {
+        None => None,
+        Some(id) => {
+            let file = files::find(db, id).await?.ok_or(AppError::not_found("File"))?;
+            files::check_avatar(&file, &ctx.caller.user_id)?;
+            Some(file)
+        }
+    };
+    Ok(files::set_avatar(db, &ctx.caller.user_id, avatar.as_ref()).await?.into())
 }

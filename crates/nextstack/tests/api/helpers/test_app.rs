@@ -1,7 +1,7 @@
 //! `TestApp`: the server of `main`, bound to 127.0.0.1:0, with a fresh database.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use garde::Validate;
 use nextstack::app::AppState;
@@ -10,12 +10,14 @@ use nextstack::error::AppError;
 use nextstack::rpc::auth::Public;
 use nextstack::services::session::{self as sessions, NewSession};
 use nextstack::services::user::{self as users, NewUser};
+use nextstack::storage::Storage;
 use nextstack::wire::user::Role;
 use nextstack::{db, router, rpc};
 use reqwest::{RequestBuilder, Response};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tempfile::TempDir;
 use tokio::sync::oneshot;
 use ts_rs::TS;
 
@@ -29,6 +31,10 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The server's database, for side-effect checks and setup.
     pub db: DatabaseConnection,
+    /// The server's storage (for sweep runs and fault checks).
+    pub storage: Arc<Storage>,
+    // The local storage folder (removed on drop; unused when the suite runs on S3).
+    _storage_dir: TempDir,
     /// Session tokens of the users made with [`TestApp::create_user`], by user id.
     tokens: Mutex<HashMap<String, String>>,
     stop: Option<oneshot::Sender<()>>,
@@ -64,9 +70,11 @@ impl TestAppBuilder {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         vars.insert("DATABASE_URL".into(), test_db.url());
-        let storage = std::env::temp_dir().join("nextstack-test-uploads");
-        std::fs::create_dir_all(&storage).expect("storage dir");
-        vars.insert("STORAGE_LOCAL_DIR".into(), storage.display().to_string());
+        let storage_dir = tempfile::tempdir().expect("storage dir");
+        vars.insert("STORAGE_LOCAL_DIR".into(), storage_dir.path().display().to_string());
+        if std::env::var("TEST_STORAGE").as_deref() == Ok("s3") {
+            vars.extend(s3_vars());
+        }
         vars.extend(self.env);
         let mut config = Config::from_vars(vars).expect("test configuration is valid");
         config.database.schema = test_db.schema();
@@ -76,13 +84,14 @@ impl TestAppBuilder {
 
         let db = db::connect(&config.database).await.expect("connect test database");
         db::migrate(&db).await.expect("migrate test database");
-        // The production state: callers are identified by their real sessions.
-        let state = AppState::new(config, db.clone());
-        let procedures = rpc::registry::procedures().query("test.sleep", sleep);
-        let app = router::build_with(state, procedures);
-
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
+        config.bound_to(listener.local_addr().expect("addr"));
+        // The production state: callers are identified by their real sessions.
+        let state = AppState::new(config, db.clone()).expect("storage is set up");
+        let storage = state.storage.clone();
+        let procedures = rpc::registry::procedures().query("test.sleep", sleep);
+        let app = router::build_with(state, procedures);
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(nextstack::serve_router(listener, app, async move {
             let _ = stopped.await;
@@ -91,6 +100,8 @@ impl TestAppBuilder {
             base_url: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
             db,
+            storage,
+            _storage_dir: storage_dir,
             tokens: Mutex::new(HashMap::new()),
             stop: Some(stop),
             _db_guard: test_db,
@@ -104,6 +115,24 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
     }
+}
+
+/// True when the suite runs against the S3-compatible server (`TEST_STORAGE=s3`).
+pub fn storage_is_s3() -> bool {
+    std::env::var("TEST_STORAGE").as_deref() == Ok("s3")
+}
+
+/// The S3 settings of the suite's S3-compatible server (`TEST_S3_*`, defaults match `scripts/test`).
+pub fn s3_vars() -> Vec<(String, String)> {
+    let get = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
+    vec![
+        ("STORAGE_TYPE".into(), "s3".into()),
+        ("S3_ENDPOINT".into(), get("TEST_S3_ENDPOINT", "http://127.0.0.1:9014")),
+        ("S3_BUCKET".into(), get("TEST_S3_BUCKET", "nextstack-test")),
+        ("S3_ACCESS_KEY".into(), get("TEST_S3_ACCESS_KEY", "nextstack-test")),
+        ("S3_SECRET_KEY".into(), get("TEST_S3_SECRET_KEY", "nextstack-test-secret")),
+        ("S3_REGION".into(), "us-east-1".into()),
+    ]
 }
 
 /// `test.sleep` input: how long to sleep.

@@ -1,0 +1,218 @@
+//! `main.storage.*`: the presigned upload flow (request → PUT to storage → confirm),
+//! download URLs and bulk deletion.
+
+use std::time::Duration;
+
+use garde::Validate;
+use nextstack_entity::{FileStatus, file};
+use nextstack_trpc::validation::{Issue, cuid};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::error::AppError;
+use crate::rpc::auth::Authed;
+use crate::services::file::{self as files, NewFile};
+use crate::storage::key::{filename_problem, is_mime_type, new_key, sanitize};
+use crate::storage::sweep::remove_objects;
+use crate::wire::file::FileRow;
+use crate::wire::time::IsoTime;
+use crate::wire::user::Role;
+
+/// How long an upload URL works.
+const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// `main.storage.requestUpload` input.
+#[derive(Debug, Deserialize, Validate, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestUploadInput {
+    /// The client's file name: 1..255 bytes, no `..`, no leading `/`, no control characters.
+    #[garde(custom(valid_filename))]
+    pub filename: String,
+    /// `type/subtype`; the upload must be sent with exactly this `Content-Type`.
+    #[garde(custom(valid_mime_type))]
+    pub mime_type: String,
+    /// Bytes, 1..`MAX_UPLOAD_BYTES`.
+    #[garde(range(min = 1))]
+    pub size: i64,
+}
+
+fn valid_filename(value: &str, _: &()) -> garde::Result {
+    match filename_problem(value) {
+        None => Ok(()),
+        Some(problem) => Err(Issue::new("custom", format!("Filename {problem}"), json!({})).into_garde()),
+    }
+}
+
+fn valid_mime_type(value: &str, _: &()) -> garde::Result {
+    if is_mime_type(value) {
+        Ok(())
+    } else {
+        Err(Issue::new("custom", "MIME type must look like type/subtype", json!({})).into_garde())
+    }
+}
+
+/// `main.storage.requestUpload` output.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadTicket {
+    /// The PENDING file.
+    pub file_id: String,
+    /// `PUT` the bytes here with `Content-Type: <mimeType>`.
+    pub upload_url: String,
+    /// Where the object will live.
+    pub storage_key: String,
+    /// When the URL stops working.
+    pub expires_at: IsoTime,
+}
+
+/// `main.storage.requestUpload` (user): a PENDING row and a presigned PUT URL valid 15 minutes.
+pub async fn request_upload(ctx: Authed, input: RequestUploadInput) -> Result<UploadTicket, AppError> {
+    let max = ctx.state.config.max_upload_bytes;
+    let size = u64::try_from(input.size).unwrap_or(0);
+    if size > max {
+        return Err(AppError::BadRequest(format!("File is too large: {size} bytes; the limit is {max} bytes").into()));
+    }
+    let mime_type = input.mime_type.to_ascii_lowercase();
+    let storage_key = new_key(&ctx.caller.user_id, &input.filename);
+    let presigned = ctx.state.storage.presign_upload(&storage_key, &mime_type, size, UPLOAD_URL_TTL).await?;
+    let new = NewFile {
+        user_id: ctx.caller.user_id.clone(),
+        filename: sanitize(&input.filename),
+        original_name: input.filename,
+        mime_type,
+        size: input.size,
+        storage_key: storage_key.clone(),
+    };
+    let row = files::create_pending(&ctx.state.db, new).await?;
+    Ok(UploadTicket {
+        file_id: row.id,
+        upload_url: presigned.url,
+        storage_key,
+        expires_at: presigned.expires_at.into(),
+    })
+}
+
+/// `{fileId}`.
+#[derive(Debug, Deserialize, Validate, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FileIdInput {
+    /// A file's CUID.
+    #[garde(custom(cuid))]
+    pub file_id: String,
+}
+
+/// The caller's (or, for admins, anyone's) live file: `NOT_FOUND` when missing
+/// or deleted, `FORBIDDEN` when someone else's.
+pub async fn owned_file(ctx: &Authed, id: &str) -> Result<file::Model, AppError> {
+    let row = files::find(&ctx.state.db, id).await?.ok_or(AppError::not_found("File"))?;
+    if row.status == FileStatus::Deleted {
+        return Err(AppError::not_found("File"));
+    }
+    if !ctx.owns_or_admin(&row.user_id) {
+        return Err(AppError::Forbidden("This file belongs to another user".into()));
+    }
+    Ok(row)
+}
+
+/// `main.storage.confirmUpload` (owner): checks the stored object against the declared size and marks the file READY.
+pub async fn confirm_upload(ctx: Authed, input: FileIdInput) -> Result<FileRow, AppError> {
+    let row = owned_file(&ctx, &input.file_id).await?;
+    if row.status != FileStatus::Pending {
+        return Ok(row.into()); // confirming twice is harmless
+    }
+    let storage = &ctx.state.storage;
+    let declared = u64::try_from(row.size).unwrap_or(0);
+    match storage.size_of(&row.storage_key).await? {
+        None => Err(AppError::BadRequest("The file has not been uploaded yet".into())),
+        Some(stored) if stored != declared => {
+            storage.delete(&row.storage_key).await?;
+            Err(AppError::BadRequest(
+                format!("The uploaded file has {stored} bytes, not the declared {declared}; upload it again").into(),
+            ))
+        }
+        Some(_) => {
+            let url = storage.public_url(&row.storage_key);
+            let ready = files::mark_ready(&ctx.state.db, &row.id, url).await?.ok_or(AppError::not_found("File"))?;
+            Ok(ready.into())
+        }
+    }
+}
+
+/// `main.storage.getDownloadUrl` input.
+#[derive(Debug, Deserialize, Validate, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DownloadInput {
+    /// A file's CUID.
+    #[garde(custom(cuid))]
+    pub file_id: String,
+    /// Seconds the URL works, 1..86400 (3600).
+    #[garde(inner(range(min = 1, max = 86_400)))]
+    #[ts(optional)]
+    pub expires_in: Option<i64>,
+}
+
+/// `main.storage.getDownloadUrl` output.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DownloadTicket {
+    /// `GET` the bytes here.
+    pub download_url: String,
+    /// The file's (sanitised) name.
+    pub filename: String,
+    /// Its MIME type.
+    pub mime_type: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// When the URL stops working.
+    pub expires_at: IsoTime,
+}
+
+/// `main.storage.getDownloadUrl` (owner): a presigned GET URL for a READY file.
+pub async fn get_download_url(ctx: Authed, input: DownloadInput) -> Result<DownloadTicket, AppError> {
+    let row = owned_file(&ctx, &input.file_id).await?;
+    if row.status != FileStatus::Ready {
+        return Err(AppError::BadRequest("The file is not ready; confirm the upload first".into()));
+    }
+    let ttl = Duration::from_secs(input.expires_in.and_then(|s| u64::try_from(s).ok()).unwrap_or(3600));
+    let presigned = ctx.state.storage.presign_download(&row.storage_key, &row.mime_type, ttl).await?;
+    Ok(DownloadTicket {
+        download_url: presigned.url,
+        filename: row.filename,
+        mime_type: row.mime_type,
+        size: row.size,
+        expires_at: presigned.expires_at.into(),
+    })
+}
+
+/// `main.storage.deleteMany` input.
+#[derive(Debug, Deserialize, Validate, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteManyInput {
+    /// 1..100 file ids.
+    #[garde(length(min = 1, max = 100), inner(custom(cuid)))]
+    pub file_ids: Vec<String>,
+}
+
+/// `main.storage.deleteMany` output.
+#[derive(Debug, Serialize, TS)]
+pub struct DeleteManyOutput {
+    /// Files deleted now (others were not the caller's, or already gone).
+    pub deleted: usize,
+}
+
+/// `main.storage.deleteMany` (user): soft-deletes the caller's files among the ids (admins: any) and removes their objects.
+pub async fn delete_many(ctx: Authed, input: DeleteManyInput) -> Result<DeleteManyOutput, AppError> {
+    let owner = (ctx.caller.role != Role::Admin).then_some(ctx.caller.user_id.as_str());
+    let rows = files::find_live(&ctx.state.db, &input.file_ids, owner).await?;
+    let deleted = delete_files(&ctx, rows).await?;
+    Ok(DeleteManyOutput { deleted: deleted.len() })
+}
+
+/// Soft-deletes `rows`, then removes their objects (failures are left to the sweep).
+pub async fn delete_files(ctx: &Authed, rows: Vec<file::Model>) -> Result<Vec<file::Model>, AppError> {
+    let storage = &ctx.state.storage;
+    let deleted = files::soft_delete(&ctx.state.db, rows, |key| storage.public_url(key)).await?;
+    remove_objects(&ctx.state.db, storage, &deleted, Some(ctx.request_id.as_str())).await;
+    Ok(deleted)
+}

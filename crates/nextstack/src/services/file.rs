@@ -1,0 +1,269 @@
+//! `File` rows: uploads from PENDING to READY, soft deletion, listing.
+//!
+//! Bookkeeping of storage removal without a column of its own: a DELETED row
+//! whose `url` is still set may still have its object in storage; `url` is
+//! cleared once the object is known to be gone. The sweep retries the rest.
+
+use chrono::NaiveDateTime;
+use nextstack_entity::{FileStatus, file, now, user};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use crate::error::AppError;
+use crate::services::user::escape_like;
+use crate::wire::file::FileRow;
+use crate::wire::user::{Page, Pagination};
+
+/// A file about to be uploaded.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    /// The owner.
+    pub user_id: String,
+    /// Sanitised name.
+    pub filename: String,
+    /// The client's name.
+    pub original_name: String,
+    /// Declared MIME type.
+    pub mime_type: String,
+    /// Declared size in bytes.
+    pub size: i64,
+    /// Server-made object key.
+    pub storage_key: String,
+}
+
+/// Inserts a PENDING row.
+pub async fn create_pending(db: &impl ConnectionTrait, new: NewFile) -> Result<file::Model, AppError> {
+    let row = file::ActiveModel {
+        user_id: Set(new.user_id),
+        filename: Set(new.filename),
+        original_name: Set(new.original_name),
+        mime_type: Set(new.mime_type),
+        size: Set(new.size),
+        storage_key: Set(new.storage_key),
+        url: Set(None),
+        status: Set(FileStatus::Pending),
+        metadata: Set(None),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    Ok(row.insert(db).await?)
+}
+
+/// A file by id, whatever its state.
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<file::Model>, AppError> {
+    Ok(file::Entity::find_by_id(id.to_string()).one(db).await?)
+}
+
+/// PENDING → READY with its URL; `None` when the row was no longer PENDING (deleted meanwhile).
+pub async fn mark_ready(db: &impl ConnectionTrait, id: &str, url: String) -> Result<Option<file::Model>, AppError> {
+    let result = file::Entity::update_many()
+        .col_expr(file::Column::Status, Expr::value(FileStatus::Ready))
+        .col_expr(file::Column::Url, Expr::value(url))
+        .col_expr(file::Column::UpdatedAt, Expr::value(now()))
+        .filter(file::Column::Id.eq(id))
+        .filter(file::Column::Status.eq(FileStatus::Pending))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    find(db, id).await
+}
+
+/// Replaces a file's metadata.
+pub async fn set_metadata(
+    db: &impl ConnectionTrait,
+    file: file::Model,
+    metadata: serde_json::Value,
+) -> Result<file::Model, AppError> {
+    let mut row: file::ActiveModel = file.into();
+    row.metadata = Set(Some(metadata));
+    row.updated_at = Set(now());
+    Ok(row.update(db).await?)
+}
+
+/// Filters of `core.file.list`.
+#[derive(Debug, Default)]
+pub struct FileQuery {
+    /// 1-based page.
+    pub page: u64,
+    /// Page size.
+    pub limit: u64,
+    /// Only this state.
+    pub status: Option<FileStatus>,
+    /// MIME type starts with this (`image/`).
+    pub mime_type_prefix: Option<String>,
+    /// Case-insensitive substring of the original name.
+    pub search: Option<String>,
+}
+
+/// A page of the owner's files, newest first, never DELETED ones.
+pub async fn list(db: &impl ConnectionTrait, owner: &str, query: &FileQuery) -> Result<Page<FileRow>, AppError> {
+    let mut select = file::Entity::find()
+        .filter(file::Column::UserId.eq(owner))
+        .filter(file::Column::Status.ne(FileStatus::Deleted));
+    if let Some(status) = query.status {
+        select = select.filter(file::Column::Status.eq(status));
+    }
+    if let Some(prefix) = &query.mime_type_prefix {
+        let pattern = format!("{}%", escape_like(&prefix.to_lowercase()));
+        select = select.filter(
+            Expr::expr(Func::lower(Expr::col((file::Entity, file::Column::MimeType))))
+                .like(LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    if let Some(search) = &query.search {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        select = select.filter(
+            Expr::expr(Func::lower(Expr::col((file::Entity, file::Column::OriginalName))))
+                .like(LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(file::Column::CreatedAt)
+        .order_by_desc(file::Column::Id)
+        .offset(query.page.saturating_sub(1).saturating_mul(query.limit))
+        .limit(query.limit)
+        .all(db)
+        .await?;
+    Ok(Page {
+        data: rows.into_iter().map(FileRow::from).collect(),
+        pagination: Pagination::new(query.page, query.limit, total),
+    })
+}
+
+/// Live (not DELETED) files among `ids`, limited to `owner`'s unless `None` (admins).
+pub async fn find_live(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+    owner: Option<&str>,
+) -> Result<Vec<file::Model>, AppError> {
+    let mut select = file::Entity::find()
+        .filter(file::Column::Id.is_in(ids.iter().cloned()))
+        .filter(file::Column::Status.ne(FileStatus::Deleted));
+    if let Some(owner) = owner {
+        select = select.filter(file::Column::UserId.eq(owner));
+    }
+    Ok(select.all(db).await?)
+}
+
+/// Soft-deletes `files` in one transaction and unlinks any of them used as an
+/// avatar. `url_of` gives each row a URL when it has none, which marks its
+/// object as still to be removed (see the module docs). Returns the rows as
+/// now stored, skipping any deleted concurrently.
+pub async fn soft_delete(
+    db: &DatabaseConnection,
+    files: Vec<file::Model>,
+    url_of: impl Fn(&str) -> String,
+) -> Result<Vec<file::Model>, AppError> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let at = now();
+    let txn = db.begin().await?;
+    let mut deleted = Vec::with_capacity(files.len());
+    for mut row in files {
+        let url = row.url.clone().unwrap_or_else(|| url_of(&row.storage_key));
+        let result = file::Entity::update_many()
+            .col_expr(file::Column::Status, Expr::value(FileStatus::Deleted))
+            .col_expr(file::Column::DeletedAt, Expr::value(at))
+            .col_expr(file::Column::UpdatedAt, Expr::value(at))
+            .col_expr(file::Column::Url, Expr::value(url.clone()))
+            .filter(file::Column::Id.eq(&row.id))
+            .filter(file::Column::Status.ne(FileStatus::Deleted))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected == 1 {
+            (row.status, row.deleted_at, row.updated_at, row.url) = (FileStatus::Deleted, Some(at), at, Some(url));
+            deleted.push(row);
+        }
+    }
+    if !deleted.is_empty() {
+        user::Entity::update_many()
+            .col_expr(user::Column::AvatarFileId, Expr::value(Option::<String>::None))
+            .col_expr(user::Column::Image, Expr::value(Option::<String>::None))
+            .col_expr(user::Column::UpdatedAt, Expr::value(at))
+            .filter(user::Column::AvatarFileId.is_in(deleted.iter().map(|f| f.id.clone())))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(deleted)
+}
+
+/// Records that a DELETED file's object is gone from storage.
+pub async fn mark_removed(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
+    file::Entity::update_many()
+        .col_expr(file::Column::Url, Expr::value(Option::<String>::None))
+        .filter(file::Column::Id.eq(id))
+        .filter(file::Column::Status.eq(FileStatus::Deleted))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// DELETED files whose objects may still be in storage, oldest deletion first.
+pub async fn awaiting_removal(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<file::Model>, AppError> {
+    Ok(file::Entity::find()
+        .filter(file::Column::Status.eq(FileStatus::Deleted))
+        .filter(file::Column::Url.is_not_null())
+        .order_by_asc(file::Column::DeletedAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// PENDING uploads created before `before` (abandoned).
+pub async fn abandoned(
+    db: &impl ConnectionTrait,
+    before: NaiveDateTime,
+    limit: u64,
+) -> Result<Vec<file::Model>, AppError> {
+    Ok(file::Entity::find()
+        .filter(file::Column::Status.eq(FileStatus::Pending))
+        .filter(file::Column::CreatedAt.lt(before))
+        .order_by_asc(file::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// READY image file of `owner` usable as an avatar; the error says what is wrong.
+pub fn check_avatar(file: &file::Model, owner: &str) -> Result<(), AppError> {
+    if file.user_id != owner {
+        return Err(AppError::Forbidden("You can only use your own files as an avatar".into()));
+    }
+    if file.status == FileStatus::Deleted {
+        return Err(AppError::not_found("File"));
+    }
+    if file.status != FileStatus::Ready {
+        return Err(AppError::BadRequest("The file is not ready; confirm the upload first".into()));
+    }
+    if !file.mime_type.to_ascii_lowercase().starts_with("image/") {
+        return Err(AppError::BadRequest(format!("An avatar must be an image, not {}", file.mime_type).into()));
+    }
+    Ok(())
+}
+
+/// Sets (or with `None` clears) a user's avatar: `avatarFileId` and `image` together.
+pub async fn set_avatar(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    avatar: Option<&file::Model>,
+) -> Result<user::Model, AppError> {
+    let result = user::Entity::update_many()
+        .col_expr(user::Column::AvatarFileId, Expr::value(avatar.map(|f| f.id.clone())))
+        .col_expr(user::Column::Image, Expr::value(avatar.and_then(|f| f.url.clone())))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::not_found("User"));
+    }
+    user::Entity::find_by_id(user_id.to_string()).one(db).await?.ok_or(AppError::not_found("User"))
+}

@@ -1,0 +1,112 @@
+//! The storage sweep: removes objects of DELETED files whose removal failed at
+//! delete time, and abandoned uploads (PENDING for over a day). Safe to run in
+//! several processes at once: every step is idempotent.
+
+use std::time::Duration;
+
+use nextstack_entity::{file, now};
+use sea_orm::DatabaseConnection;
+
+use super::Storage;
+use crate::error::AppError;
+use crate::services::file as files;
+
+/// PENDING uploads older than this are abandoned (their URLs expired long ago).
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Rows handled per query, so one run never holds much in memory.
+const BATCH: u64 = 100;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Objects of DELETED files removed now.
+    pub removed: usize,
+    /// Abandoned uploads deleted.
+    pub abandoned: usize,
+    /// Removals that failed again (left for the next run).
+    pub failed: usize,
+}
+
+/// One pass over both kinds of leftovers.
+pub async fn run_once(db: &DatabaseConnection, storage: &Storage) -> Result<SweepReport, AppError> {
+    let mut report = SweepReport::default();
+    let cutoff = now() - chrono::Duration::from_std(ABANDONED_AFTER).unwrap_or(chrono::Duration::days(1));
+    loop {
+        let stale = files::abandoned(db, cutoff, BATCH).await?;
+        if stale.is_empty() {
+            break;
+        }
+        let deleted = files::soft_delete(db, stale, |key| storage.public_url(key)).await?;
+        report.abandoned += deleted.len();
+        if deleted.is_empty() {
+            break;
+        }
+    }
+    // One pass over what awaits removal; whatever fails stays for the next run.
+    let mut seen = 0;
+    while seen < 10 * BATCH {
+        let pending = files::awaiting_removal(db, BATCH).await?;
+        if pending.is_empty() {
+            break;
+        }
+        seen += BATCH;
+        let (removed, failed) = remove_objects(db, storage, &pending, None).await;
+        report.removed += removed;
+        report.failed += failed;
+        if removed == 0 {
+            break; // storage is failing; do not spin
+        }
+    }
+    Ok(report)
+}
+
+/// Removes the objects of soft-deleted files and records each success.
+/// Failures are logged (with the request id, when there is one) and left for
+/// the sweep. Returns `(removed, failed)`.
+pub async fn remove_objects(
+    db: &DatabaseConnection,
+    storage: &Storage,
+    deleted: &[file::Model],
+    request_id: Option<&str>,
+) -> (usize, usize) {
+    let (mut removed, mut failed) = (0, 0);
+    for row in deleted {
+        let outcome = match storage.delete(&row.storage_key).await {
+            Ok(()) => files::mark_removed(db, &row.id).await.map_err(|e| e.to_string()),
+            Err(err) => {
+                Err(format!("{err}: {}", std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default()))
+            }
+        };
+        match outcome {
+            Ok(()) => removed += 1,
+            Err(error) => {
+                failed += 1;
+                tracing::warn!(
+                    request_id = request_id.unwrap_or("-"),
+                    file_id = %row.id,
+                    key = %row.storage_key,
+                    %error,
+                    "storage removal failed; the sweep will retry"
+                );
+            }
+        }
+    }
+    (removed, failed)
+}
+
+/// Runs the sweep every `interval` until the process ends.
+pub fn spawn(db: DatabaseConnection, storage: std::sync::Arc<Storage>, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match run_once(&db, &storage).await {
+                Ok(report) if report != SweepReport::default() => tracing::info!(?report, "storage sweep"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "storage sweep failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,105 @@
+//! `File` rows on the wire (API.md): `size` a JSON number, the storage key included, timestamps ISO.
+
+use nextstack_entity::{enums, file};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::time::IsoTime;
+
+/// `FileStatus` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum FileStatus {
+    /// Upload URL issued, not confirmed yet.
+    Pending,
+    /// Stored, not yet processed.
+    Uploaded,
+    /// Being processed.
+    Processing,
+    /// Confirmed and usable.
+    Ready,
+    /// Processing failed.
+    Failed,
+    /// Soft-deleted.
+    Deleted,
+}
+
+impl From<enums::FileStatus> for FileStatus {
+    fn from(status: enums::FileStatus) -> Self {
+        match status {
+            enums::FileStatus::Pending => Self::Pending,
+            enums::FileStatus::Uploaded => Self::Uploaded,
+            enums::FileStatus::Processing => Self::Processing,
+            enums::FileStatus::Ready => Self::Ready,
+            enums::FileStatus::Failed => Self::Failed,
+            enums::FileStatus::Deleted => Self::Deleted,
+        }
+    }
+}
+
+impl From<FileStatus> for enums::FileStatus {
+    fn from(status: FileStatus) -> Self {
+        match status {
+            FileStatus::Pending => Self::Pending,
+            FileStatus::Uploaded => Self::Uploaded,
+            FileStatus::Processing => Self::Processing,
+            FileStatus::Ready => Self::Ready,
+            FileStatus::Failed => Self::Failed,
+            FileStatus::Deleted => Self::Deleted,
+        }
+    }
+}
+
+/// `File = {id, userId, filename, originalName, mimeType, size, storageKey, url, status, metadata, deletedAt, createdAt, updatedAt}`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "File")]
+pub struct FileRow {
+    /// CUID.
+    pub id: String,
+    /// The owner.
+    pub user_id: String,
+    /// Sanitised name (as in the storage key).
+    pub filename: String,
+    /// The name the client uploaded.
+    pub original_name: String,
+    /// Declared MIME type.
+    pub mime_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Where the bytes are in storage.
+    pub storage_key: String,
+    /// Permanent unsigned URL once READY (public only where storage makes it so).
+    pub url: Option<String>,
+    /// Lifecycle state.
+    pub status: FileStatus,
+    /// Free-form JSON object set with `core.file.update`.
+    #[ts(type = "Record<string, unknown> | null")]
+    pub metadata: Option<serde_json::Value>,
+    /// Soft-delete time.
+    pub deleted_at: Option<IsoTime>,
+    /// Creation time.
+    pub created_at: IsoTime,
+    /// Last update time.
+    pub updated_at: IsoTime,
+}
+
+impl From<file::Model> for FileRow {
+    fn from(m: file::Model) -> Self {
+        Self {
+            id: m.id,
+            user_id: m.user_id,
+            filename: m.filename,
+            original_name: m.original_name,
+            mime_type: m.mime_type,
+            size: m.size,
+            storage_key: m.storage_key,
+            url: m.url,
+            status: m.status.into(),
+            metadata: m.metadata,
+            deleted_at: m.deleted_at.map(IsoTime),
+            created_at: m.created_at.into(),
+            updated_at: m.updated_at.into(),
+        }
+    }
+}
