@@ -4,6 +4,7 @@
 
 pub mod key;
 pub mod local;
+pub mod removal;
 pub mod sweep;
 
 use std::sync::Arc;

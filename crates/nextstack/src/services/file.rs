@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use crate::error::AppError;
-use crate::services::user::escape_like;
+use crate::services::user::{escape_like, offset};
 use crate::wire::file::FileRow;
 use crate::wire::user::{Page, Pagination};
 
@@ -126,7 +126,7 @@ pub async fn list(db: &impl ConnectionTrait, owner: &str, query: &FileQuery) -> 
     let rows = select
         .order_by_desc(file::Column::CreatedAt)
         .order_by_desc(file::Column::Id)
-        .offset(query.page.saturating_sub(1).saturating_mul(query.limit))
+        .offset(offset(query.page, query.limit))
         .limit(query.limit)
         .all(db)
         .await?;
@@ -206,9 +206,27 @@ pub async fn mark_removed(db: &impl ConnectionTrait, id: &str) -> Result<(), App
     Ok(())
 }
 
-/// DELETED files whose objects may still be in storage, oldest deletion first.
-pub async fn awaiting_removal(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<file::Model>, AppError> {
+/// All of a user's files that are not DELETED.
+pub async fn live_of_user(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<file::Model>, AppError> {
     Ok(file::Entity::find()
+        .filter(file::Column::UserId.eq(user_id))
+        .filter(file::Column::Status.ne(FileStatus::Deleted))
+        .all(db)
+        .await?)
+}
+
+/// DELETED files (of one user, or anyone's) whose objects may still be in storage,
+/// oldest deletion first; at most `limit` (`None`: all).
+pub async fn awaiting_removal(
+    db: &impl ConnectionTrait,
+    user_id: Option<&str>,
+    limit: Option<u64>,
+) -> Result<Vec<file::Model>, AppError> {
+    let mut select = file::Entity::find();
+    if let Some(user_id) = user_id {
+        select = select.filter(file::Column::UserId.eq(user_id));
+    }
+    Ok(select
         .filter(file::Column::Status.eq(FileStatus::Deleted))
         .filter(file::Column::Url.is_not_null())
         .order_by_asc(file::Column::DeletedAt)

@@ -231,7 +231,7 @@ pub async fn list(db: &impl ConnectionTrait, query: &ListQuery) -> Result<Page<U
     let rows = select
         .order_by_desc(user::Column::CreatedAt)
         .order_by_desc(user::Column::Id)
-        .offset(query.page.saturating_sub(1).saturating_mul(query.limit))
+        .offset(offset(query.page, query.limit))
         .limit(query.limit)
         .all(db)
         .await?;
@@ -239,6 +239,12 @@ pub async fn list(db: &impl ConnectionTrait, query: &ListQuery) -> Result<Page<U
         data: rows.into_iter().map(UserBasic::from).collect(),
         pagination: Pagination::new(query.page, query.limit, total),
     })
+}
+
+/// Rows before `page` (1-based), capped where SQL's signed 64-bit OFFSET ends
+/// (such a page is simply empty; an uncapped value would fail to bind).
+pub fn offset(page: u64, limit: u64) -> u64 {
+    Ord::min(page.saturating_sub(1).saturating_mul(limit), i64::MAX as u64)
 }
 
 /// Escapes LIKE wildcards so a search for `50%` finds the text `50%`.
@@ -260,6 +266,13 @@ mod tests {
     #[test]
     fn like_wildcards_are_escaped() {
         assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+
+    #[test]
+    fn offsets_stay_within_sql_bigint() {
+        assert_eq!(offset(1, 20), 0);
+        assert_eq!(offset(3, 20), 40);
+        assert_eq!(offset(u64::MAX, 100), i64::MAX as u64);
     }
 
     #[test]

@@ -4,10 +4,11 @@
 
 use std::time::Duration;
 
-use nextstack_entity::{file, now};
+use nextstack_entity::now;
 use sea_orm::DatabaseConnection;
 
 use super::Storage;
+use super::removal::remove_objects;
 use crate::error::AppError;
 use crate::services::file as files;
 
@@ -46,7 +47,7 @@ pub async fn run_once(db: &DatabaseConnection, storage: &Storage) -> Result<Swee
     // One pass over what awaits removal; whatever fails stays for the next run.
     let mut seen = 0;
     while seen < 10 * BATCH {
-        let pending = files::awaiting_removal(db, BATCH).await?;
+        let pending = files::awaiting_removal(db, None, Some(BATCH)).await?;
         if pending.is_empty() {
             break;
         }
@@ -59,40 +60,6 @@ pub async fn run_once(db: &DatabaseConnection, storage: &Storage) -> Result<Swee
         }
     }
     Ok(report)
-}
-
-/// Removes the objects of soft-deleted files and records each success.
-/// Failures are logged (with the request id, when there is one) and left for
-/// the sweep. Returns `(removed, failed)`.
-pub async fn remove_objects(
-    db: &DatabaseConnection,
-    storage: &Storage,
-    deleted: &[file::Model],
-    request_id: Option<&str>,
-) -> (usize, usize) {
-    let (mut removed, mut failed) = (0, 0);
-    for row in deleted {
-        let outcome = match storage.delete(&row.storage_key).await {
-            Ok(()) => files::mark_removed(db, &row.id).await.map_err(|e| e.to_string()),
-            Err(err) => {
-                Err(format!("{err}: {}", std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default()))
-            }
-        };
-        match outcome {
-            Ok(()) => removed += 1,
-            Err(error) => {
-                failed += 1;
-                tracing::warn!(
-                    request_id = request_id.unwrap_or("-"),
-                    file_id = %row.id,
-                    key = %row.storage_key,
-                    %error,
-                    "storage removal failed; the sweep will retry"
-                );
-            }
-        }
-    }
-    (removed, failed)
 }
 
 /// Runs the sweep every `interval` until the process ends.

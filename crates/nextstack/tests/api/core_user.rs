@@ -301,3 +301,15 @@ async fn stats_count_what_the_user_owns() {
         app.query("main.user.stats", Some(&json!({"userId": "cjld2cjxh0000qzrmn831i7rn"})), Some(&me)).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_page_past_the_end_of_bigint_is_just_empty() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user("pages@example.com", Role::User).await;
+    let input = json!({"page": i64::MAX, "limit": 100});
+    for path in ["core.user.list", "core.file.list"] {
+        let (status, body) = app.query(path, Some(&input), Some(&user)).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!(body["result"]["data"]["data"], json!([]), "{path}");
+    }
+}

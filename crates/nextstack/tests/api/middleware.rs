@@ -237,3 +237,15 @@ async fn streamed_calls_have_their_own_deadline() {
     assert_eq!(slow[2][0][0]["error"]["data"]["code"], "GATEWAY_TIMEOUT");
     assert!(lines.iter().any(|l| l[2][0][0]["slept"] == 1), "the fast call still answers: {text}");
 }
+
+#[tokio::test]
+async fn a_panicking_handler_is_a_500_and_the_server_keeps_serving() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/trpc/test.panic").await;
+    assert_eq!(res.status(), 500);
+    assert!(res.headers().contains_key("x-request-id"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "Internal server error");
+    assert!(!body.to_string().contains("a bug in a handler"), "the panic message is not leaked");
+    assert_eq!(app.get("/health").await.status(), 200);
+}

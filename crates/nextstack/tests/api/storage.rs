@@ -449,3 +449,17 @@ async fn the_sweep_removes_what_deletion_left_behind() {
     // Nothing left: a second run is a no-op.
     assert_eq!(sweep::run_once(&app.db, &app.storage).await.unwrap(), sweep::SweepReport::default());
 }
+
+#[tokio::test]
+async fn deleting_a_user_removes_their_stored_objects() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user("leaving@example.com", Role::User).await;
+    let a = upload(&app, &user, "a.txt", "text/plain", b"a").await;
+    let pending = request_upload(&app, &user, "b.txt", "text/plain", 1).await;
+    assert!(put(&app, &pending.upload_url, "text/plain", b"b".to_vec()).await.status().is_success());
+    let (status, body) = app.mutation("core.user.delete", &json!({"id": user}), Some(&user)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(app.storage.size_of(a["storageKey"].as_str().unwrap()).await.unwrap(), None);
+    assert_eq!(app.storage.size_of(&pending.storage_key).await.unwrap(), None);
+    assert!(file::Entity::find().all(&app.db).await.unwrap().is_empty(), "rows cascade with the user");
+}

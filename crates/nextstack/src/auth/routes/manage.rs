@@ -14,7 +14,9 @@ use crate::app::AppState;
 use crate::auth::error::AuthError;
 use crate::auth::session as http_session;
 use crate::auth::wire::{AuthSession, AuthUser};
+use crate::middleware::request_id::RequestId;
 use crate::services::{account, session as sessions, user as users};
+use crate::storage::removal::purge_user_files;
 
 /// The caller's live session, or BetterAuth's empty-body 401.
 async fn require_session(
@@ -169,6 +171,8 @@ pub(super) async fn delete_user(State(state): State<AppState>, req: Request) -> 
             }
         }
     }
+    let request_id = RequestId::of(&parts.extensions);
+    purge_user_files(&state.db, &state.storage, &user.id, Some(request_id.as_str())).await?;
     users::delete(&state.db, &user.id).await?;
     let mut response = Json(json!({ "success": true, "message": "User deleted" })).into_response();
     for cookie in http_session::clear_cookies(&state.config) {

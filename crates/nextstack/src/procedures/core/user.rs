@@ -8,6 +8,7 @@ use ts_rs::TS;
 use crate::error::AppError;
 use crate::rpc::auth::{Admin, Authed};
 use crate::services::user::{self as users, ListQuery, NewUser, UserChanges};
+use crate::storage::removal::purge_user_files;
 use crate::wire::patch::double_option;
 use crate::wire::user::{Page, Role, UserBasic, UserWithCounts};
 
@@ -98,11 +99,13 @@ pub async fn update(ctx: Authed, input: UpdateInput) -> Result<UserWithCounts, A
     users::find_with_counts(&ctx.state.db, &input.id).await?.ok_or(AppError::not_found("User"))
 }
 
-/// `core.user.delete` (owner): removes the user and, by the schema's cascades, everything they own.
+/// `core.user.delete` (owner): removes the user's stored files, then the user and,
+/// by the schema's cascades, everything they own.
 pub async fn delete(ctx: Authed, input: IdInput) -> Result<UserBasic, AppError> {
     if !ctx.owns_or_admin(&input.id) {
         return Err(AppError::Forbidden("You can only delete your own account".into()));
     }
+    purge_user_files(&ctx.state.db, &ctx.state.storage, &input.id, Some(ctx.request_id.as_str())).await?;
     Ok(users::delete(&ctx.state.db, &input.id).await?.into())
 }
 

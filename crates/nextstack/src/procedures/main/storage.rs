@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::rpc::auth::Authed;
 use crate::services::file::{self as files, NewFile};
 use crate::storage::key::{filename_problem, is_mime_type, new_key, sanitize};
-use crate::storage::sweep::remove_objects;
+use crate::storage::removal::remove_objects;
 use crate::wire::file::FileRow;
 use crate::wire::time::IsoTime;
 use crate::wire::user::Role;

@@ -90,7 +90,7 @@ impl TestAppBuilder {
         // The production state: callers are identified by their real sessions.
         let state = AppState::new(config, db.clone()).expect("storage is set up");
         let storage = state.storage.clone();
-        let procedures = rpc::registry::procedures().query("test.sleep", sleep);
+        let procedures = rpc::registry::procedures().query("test.sleep", sleep).query("test.panic", panic_now);
         let app = router::build_with(state, procedures);
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(nextstack::serve_router(listener, app, async move {
@@ -154,6 +154,11 @@ pub struct SleepOutput {
 async fn sleep(_: Public, input: SleepInput) -> Result<SleepOutput, AppError> {
     tokio::time::sleep(std::time::Duration::from_millis(input.ms)).await;
     Ok(SleepOutput { slept: input.ms })
+}
+
+/// A query with a bug: registered only by the test app, to prove a panic becomes a 500.
+async fn panic_now(_: Public) -> Result<SleepOutput, AppError> {
+    panic!("a bug in a handler")
 }
 
 impl TestApp {
