@@ -239,3 +239,26 @@ fn expiry(ttl: Duration) -> NaiveDateTime {
 fn unix(at: NaiveDateTime) -> i64 {
     at.and_utc().timestamp()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s3(endpoint: Option<&str>, path_style: bool) -> S3Config {
+        S3Config {
+            endpoint: endpoint.map(String::from),
+            bucket: "media".into(),
+            region: "eu-west-1".into(),
+            credentials: None,
+            force_path_style: path_style,
+        }
+    }
+
+    #[test]
+    fn object_urls_follow_the_addressing_style() {
+        assert_eq!(object_base(&s3(Some("http://127.0.0.1:9000"), true)), "http://127.0.0.1:9000/media");
+        assert_eq!(object_base(&s3(Some("https://r2.example.com"), false)), "https://media.r2.example.com");
+        assert_eq!(object_base(&s3(None, false)), "https://media.s3.eu-west-1.amazonaws.com");
+        assert_eq!(object_base(&s3(None, true)), "https://s3.eu-west-1.amazonaws.com/media");
+    }
+}

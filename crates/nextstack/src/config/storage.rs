@@ -64,3 +64,55 @@ fn is_bucket_name(name: &str) -> bool {
         && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
         && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<StorageConfig, ConfigError> {
+        storage(&Vars::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()))
+    }
+
+    fn s3_of(pairs: &[(&str, &str)]) -> S3Config {
+        match parse(pairs).unwrap() {
+            StorageConfig::S3(s3) => s3,
+            other => panic!("expected S3, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn local_disk_by_default() {
+        assert!(matches!(parse(&[]).unwrap(), StorageConfig::Local { dir } if dir == PathBuf::from("data/uploads")));
+        let custom = parse(&[("STORAGE_TYPE", "LOCAL"), ("STORAGE_LOCAL_DIR", "/srv/files")]).unwrap();
+        assert!(matches!(custom, StorageConfig::Local { dir } if dir == PathBuf::from("/srv/files")));
+    }
+
+    #[test]
+    fn s3_names_and_the_originals_aliases() {
+        let s3 = s3_of(&[
+            ("STORAGE_PROVIDER", "minio"),
+            ("STORAGE_ENDPOINT", "http://localhost:9000/"),
+            ("STORAGE_BUCKET", "media"),
+            ("STORAGE_ACCESS_KEY", "ak"),
+            ("STORAGE_SECRET_KEY", "sk"),
+        ]);
+        assert_eq!(s3.endpoint.as_deref(), Some("http://localhost:9000"));
+        assert_eq!((s3.bucket.as_str(), s3.region.as_str()), ("media", "us-east-1"));
+        assert!(s3.force_path_style, "path style by default with a custom endpoint");
+        assert!(s3.credentials.is_some());
+        let aws = s3_of(&[("STORAGE_TYPE", "s3"), ("S3_REGION", "eu-west-1")]);
+        assert_eq!((aws.endpoint, aws.force_path_style, aws.credentials.is_none()), (None, false, true));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = |pairs: &[(&str, &str)]| parse(pairs).unwrap_err().variable;
+        assert_eq!(err(&[("STORAGE_TYPE", "ftp")]), "STORAGE_TYPE");
+        assert_eq!(err(&[("STORAGE_PROVIDER", "gcs")]), "STORAGE_PROVIDER");
+        assert_eq!(err(&[("STORAGE_TYPE", "minio")]), "S3_ENDPOINT");
+        assert_eq!(err(&[("STORAGE_TYPE", "s3"), ("S3_ENDPOINT", "localhost:9000")]), "S3_ENDPOINT");
+        assert_eq!(err(&[("STORAGE_TYPE", "s3"), ("S3_BUCKET", "Bad_Bucket")]), "S3_BUCKET");
+        assert_eq!(err(&[("STORAGE_TYPE", "s3"), ("S3_ACCESS_KEY", "ak")]), "S3_SECRET_KEY");
+        assert_eq!(err(&[("STORAGE_TYPE", "s3"), ("S3_FORCE_PATH_STYLE", "maybe")]), "S3_FORCE_PATH_STYLE");
+    }
+}

@@ -191,6 +191,11 @@ async fn download(
         headers.insert(header::ETAG, etag);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+    // Web apps on other origins show these (avatars in <img>); helmet's default would block that.
+    headers.insert(
+        http::HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    );
     response
 }
 

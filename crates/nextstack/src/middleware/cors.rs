@@ -25,6 +25,8 @@ pub fn layer(config: &Config) -> CorsLayer {
             header("origin"),
             header("trpc-accept"),
             header("last-event-id"),
+            header("range"),
+            header("if-none-match"),
         ])
         .expose_headers([
             header("x-request-id"),
@@ -34,6 +36,9 @@ pub fn layer(config: &Config) -> CorsLayer {
             header("ratelimit-policy"),
             header("retry-after"),
             header("set-auth-token"),
+            header("etag"),
+            header("content-range"),
+            header("accept-ranges"),
         ])
         .max_age(Duration::from_secs(86_400))
 }

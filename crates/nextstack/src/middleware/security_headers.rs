@@ -34,8 +34,10 @@ pub fn set(mut response: Response) -> Response {
     // Growing a HeaderMap rehashes it; one reservation for the whole set is
     // measurably cheaper on a hot path that adds eleven headers.
     headers.reserve(HEADERS.len() + 8);
+    // helmet sets its headers before the route runs, so a route's own value wins (Express semantics):
+    // e.g. stored files say `Cross-Origin-Resource-Policy: cross-origin` so other origins may show images.
     for (name, value) in HEADERS.iter() {
-        headers.insert(name.clone(), value.clone());
+        headers.entry(name).or_insert_with(|| value.clone());
     }
     headers.remove("x-powered-by");
     response

@@ -110,6 +110,13 @@ async fn upload_confirm_and_download_round_trip() {
     assert_eq!(res.headers()["content-type"], "image/png");
     assert_eq!(res.headers()["content-length"], bytes.len().to_string().as_str());
     assert!(res.headers().contains_key("etag"));
+    if !storage_is_s3() {
+        assert_eq!(res.headers()["cross-origin-resource-policy"], "cross-origin");
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        let etag = res.headers()["etag"].clone();
+        let again = app.client.get(ticket_out["downloadUrl"].as_str().unwrap()).header("if-none-match", etag);
+        assert_eq!(again.send().await.unwrap().status(), 304);
+    }
     assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
 
     let (_, stats) = app.query("main.user.stats", Some(&json!({"userId": user})), Some(&user)).await;

@@ -1,11 +1,13 @@
 //! Storage going away mid-flow: `confirmUpload` answers SERVICE_UNAVAILABLE,
-//! the file stays PENDING, and it confirms once storage is back. Runs its own
+//! the file stays PENDING, and it confirms once storage is back; a delete
+//! during an outage is finished by the sweep. Runs its own
 //! s3s-fs (the S3-compatible server `scripts/test` installs) so it can stop it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use nextstack::storage::sweep;
 use nextstack::wire::user::Role;
 use nextstack_entity::{FileStatus, file};
 use sea_orm::EntityTrait;
@@ -105,9 +107,27 @@ async fn storage_unreachable_during_confirm_is_503_and_the_file_stays_pending() 
     let (status, ready) = (app.get("/ready").await.status(), ());
     assert_eq!((status.as_u16(), ready), (503, ()), "/ready reports storage down");
 
-    let _server = S3Server::start(root.path(), port).await;
+    let server = S3Server::start(root.path(), port).await;
     let (status, body) = app.mutation("main.storage.confirmUpload", &json!({"fileId": file_id}), Some(&user)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["result"]["data"]["status"], "READY");
     assert_eq!(app.get("/ready").await.status(), 200);
+    let key = body["result"]["data"]["storageKey"].as_str().unwrap().to_string();
+
+    // Deleting while storage is down: the row is soft-deleted at once, the
+    // object stays marked for removal, and the sweep removes it later.
+    server.stop();
+    let (status, body) = app.mutation("core.file.delete", &json!({"fileId": file_id}), Some(&user)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["data"]["status"], "DELETED");
+    assert!(body["result"]["data"]["url"].is_string(), "removal still pending: {body}");
+    let report = sweep::run_once(&app.db, &app.storage).await.unwrap();
+    assert_eq!((report.removed, report.failed), (0, 1));
+    let _server = S3Server::start(root.path(), port).await;
+    assert_eq!(app.storage.size_of(&key).await.unwrap(), Some(5), "still there until the sweep");
+    let report = sweep::run_once(&app.db, &app.storage).await.unwrap();
+    assert_eq!((report.removed, report.failed), (1, 0));
+    assert_eq!(app.storage.size_of(&key).await.unwrap(), None);
+    let row = file::Entity::find_by_id(file_id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!((row.status, row.url), (FileStatus::Deleted, None));
 }
