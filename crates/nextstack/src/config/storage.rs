@@ -82,9 +82,9 @@ mod tests {
 
     #[test]
     fn local_disk_by_default() {
-        assert!(matches!(parse(&[]).unwrap(), StorageConfig::Local { dir } if dir == PathBuf::from("data/uploads")));
+        assert!(matches!(parse(&[]).unwrap(), StorageConfig::Local { dir } if dir.as_os_str() == "data/uploads"));
         let custom = parse(&[("STORAGE_TYPE", "LOCAL"), ("STORAGE_LOCAL_DIR", "/srv/files")]).unwrap();
-        assert!(matches!(custom, StorageConfig::Local { dir } if dir == PathBuf::from("/srv/files")));
+        assert!(matches!(custom, StorageConfig::Local { dir } if dir.as_os_str() == "/srv/files"));
     }
 
     #[test]
