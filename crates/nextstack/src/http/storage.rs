@@ -16,7 +16,7 @@ use futures::StreamExt;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use nextstack_entity::{FileStatus, file, user};
 use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
-use tokio::io::AsyncWriteExt;
+use std::io::Write;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -116,7 +116,13 @@ async fn store_body(urls: &LocalUrls, target: &Path, body: Body, max: u64) -> st
     tokio::fs::create_dir_all(&tmp_dir).await?;
     let tmp = TempFile(Some(tmp_dir.join(uuid::Uuid::new_v4().to_string())));
     let tmp_path = tmp.0.clone().unwrap_or_default();
-    let mut out = tokio::fs::File::create(&tmp_path).await?;
+    let mut out = Some(
+        blocking({
+            let path = tmp_path.clone();
+            move || std::fs::File::create(path)
+        })
+        .await?,
+    );
     let mut stream = body.into_data_stream();
     let mut written: u64 = 0;
     while let Some(chunk) = stream.next().await {
@@ -125,11 +131,21 @@ async fn store_body(urls: &LocalUrls, target: &Path, body: Body, max: u64) -> st
         if written > max {
             return Ok(Stored::TooLarge);
         }
-        out.write_all(&chunk).await?;
+        // The chunk moves to the blocking thread as it is: no copy into an
+        // intermediate buffer (tokio's `fs::File` copies every write), so memory
+        // per upload stays at what hyper has read and not yet written.
+        let mut file = out.take().ok_or_else(|| std::io::Error::other("upload file lost"))?;
+        out = Some(
+            blocking(move || {
+                file.write_all(&chunk)?;
+                Ok(file)
+            })
+            .await?,
+        );
     }
+    let file = out.take().ok_or_else(|| std::io::Error::other("upload file lost"))?;
     // Durable before it becomes visible: a crash never leaves a truncated object under the key.
-    out.sync_all().await?;
-    drop(out);
+    blocking(move || file.sync_all()).await?;
     if let Some(parent) = target.parent() {
         tokio::fs::create_dir_all(parent).await?;
     }
@@ -137,6 +153,11 @@ async fn store_body(urls: &LocalUrls, target: &Path, body: Body, max: u64) -> st
     let mut tmp = tmp;
     tmp.0 = None;
     Ok(Stored::Done)
+}
+
+/// Runs file I/O on the blocking pool.
+async fn blocking<T: Send + 'static>(job: impl FnOnce() -> std::io::Result<T> + Send + 'static) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(job).await.map_err(std::io::Error::other)?
 }
 
 /// A strong validator from size and modification time (as object_store's local ETag).
