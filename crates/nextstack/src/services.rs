@@ -3,7 +3,12 @@
 
 pub mod account;
 pub mod file;
+pub mod level;
+pub mod offering;
+pub mod post;
+pub mod profile;
 pub mod session;
 pub mod stats;
 pub mod user;
 pub mod verification;
+pub mod viewer;

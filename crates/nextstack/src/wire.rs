@@ -3,7 +3,10 @@
 
 pub mod file;
 pub mod level;
+pub mod offering;
 pub mod patch;
+pub mod post;
+pub mod profile;
 pub mod session;
 pub mod time;
 pub mod user;

@@ -1,4 +1,7 @@
 //! `core.*`: CRUD procedures.
 
 pub mod file;
+pub mod level;
+pub mod post;
+pub mod profile;
 pub mod user;

@@ -1,5 +1,6 @@
 //! `main.*`: business-logic procedures.
 
 pub mod auth;
+pub mod post;
 pub mod storage;
 pub mod user;

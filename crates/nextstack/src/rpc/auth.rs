@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::middleware::request_id::RequestId;
 use crate::rpc::ctx::Ctx;
 use crate::rpc::identity::Caller;
+use crate::services::viewer::Viewer;
 use crate::wire::user::Role;
 
 /// Anyone may call.
@@ -79,5 +80,16 @@ impl FromCtx<Ctx> for Admin {
             return Err(AppError::Forbidden("Admin access required".into()).into());
         }
         Ok(Self { state: ctx.state.clone(), caller })
+    }
+}
+
+impl MaybeUser {
+    /// The caller as a [`Viewer`] of rows with visibility rules.
+    pub fn viewer(&self) -> Viewer<'_> {
+        match &self.caller {
+            None => Viewer::Anonymous,
+            Some(c) if c.role == Role::Admin => Viewer::Admin,
+            Some(c) => Viewer::User(&c.user_id),
+        }
     }
 }

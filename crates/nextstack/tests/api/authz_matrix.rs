@@ -4,8 +4,12 @@
 
 use nextstack::rpc::registry;
 use nextstack::services::file as files;
+use nextstack::services::level::{self as levels, NewLevel};
+use nextstack::services::post as posts;
+use nextstack::services::profile as profiles;
 use nextstack::services::user::{self as users, NewUser};
 use nextstack::wire::user::Role;
+use nextstack_entity::PostStatus;
 use nextstack_trpc::ProcedureKind;
 use serde_json::{Value, json};
 
@@ -36,10 +40,14 @@ enum Caller {
     Admin,
 }
 
-/// What a cell's input may point at: a fresh user and a READY image file of theirs.
+/// What a cell's input may point at: a fresh user with a READY image file, a
+/// public profile and a PUBLISHED post, and a fresh level.
 struct Target {
     user: String,
     file: String,
+    profile: String,
+    post: String,
+    level: String,
 }
 
 type InputFn = fn(&Target) -> Option<Value>;
@@ -58,6 +66,23 @@ const MATRIX: &[(&str, Rule, InputFn)] = &[
     ("main.user.getByEmail", Rule::User, |_| Some(json!({"email": "admin@example.com"}))),
     ("main.user.stats", Rule::User, |t| Some(json!({"userId": t.user}))),
     ("main.user.setAvatar", Rule::OwnerOnly, |t| Some(json!({"fileId": t.file}))),
+    ("core.level.create", Rule::Admin, |t| {
+        Some(json!({"name": format!("L{}", t.user), "rank": 100_000, "minPoints": 1}))
+    }),
+    ("core.level.update", Rule::Admin, |t| Some(json!({"id": t.level, "description": "changed"}))),
+    ("core.level.delete", Rule::Admin, |t| Some(json!({"id": t.level}))),
+    ("core.level.list", Rule::Public, |_| Some(json!({}))),
+    ("core.profile.create", Rule::User, |t| Some(json!({"handle": format!("n{}", t.user), "displayName": "N"}))),
+    ("core.profile.update", Rule::Owner, |t| Some(json!({"id": t.profile, "bio": "changed"}))),
+    ("core.profile.delete", Rule::Owner, |t| Some(json!({"id": t.profile}))),
+    ("core.profile.get", Rule::Optional, |t| Some(json!({"id": t.profile}))),
+    ("core.profile.list", Rule::Optional, |_| Some(json!({}))),
+    ("core.post.create", Rule::User, |_| Some(json!({"title": "New"}))),
+    ("core.post.update", Rule::Owner, |t| Some(json!({"id": t.post, "title": "Changed"}))),
+    ("core.post.delete", Rule::Owner, |t| Some(json!({"id": t.post}))),
+    ("core.post.get", Rule::Optional, |t| Some(json!({"id": t.post}))),
+    ("core.post.list", Rule::Optional, |_| Some(json!({}))),
+    ("main.post.feed", Rule::Public, |_| Some(json!({}))),
     ("core.file.get", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
     ("core.file.list", Rule::User, |_| Some(json!({}))),
     ("core.file.update", Rule::Owner, |t| Some(json!({"fileId": t.file, "metadata": {"k": "v"}}))),
@@ -125,7 +150,11 @@ async fn every_procedure_enforces_its_auth_column() {
                 }
             };
             let file = ready_image(&app, &target).await;
-            let input = input(&Target { user: target, file });
+            let profile = profiles::create(&app.db, &target, profile_fields(&target)).await.unwrap().id;
+            let post = posts::create(&app.db, &target, "T".into(), None, PostStatus::Published).await.unwrap().id;
+            let level = NewLevel { name: format!("level{fresh}"), rank: fresh, min_points: fresh, description: None };
+            let level = levels::create(&app.db, level).await.unwrap().id;
+            let input = input(&Target { user: target, file, profile, post, level });
             let req = match kind {
                 ProcedureKind::Mutation => app.mutation_request(path, input.as_ref().unwrap_or(&json!({}))),
                 _ => app.query_request(path, input.as_ref()),
@@ -154,4 +183,13 @@ async fn ready_image(app: &TestApp, user: &str) -> String {
     let id = files::create_pending(&app.db, new).await.unwrap().id;
     files::mark_ready(&app.db, &id, app.storage.public_url(&key)).await.unwrap();
     id
+}
+
+fn profile_fields(user: &str) -> profiles::ProfileFields {
+    profiles::ProfileFields {
+        handle: Some(format!("p{user}")),
+        display_name: Some("P".into()),
+        is_public: Some(true),
+        ..Default::default()
+    }
 }

@@ -13,6 +13,7 @@ mod authz_matrix;
 mod cli;
 mod client_ts;
 mod config;
+mod content;
 mod core_user;
 mod health;
 mod middleware;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::error::AppError;
+use crate::procedures::input::IdInput;
 use crate::rpc::auth::{Admin, Authed};
 use crate::services::user::{self as users, ListQuery, NewUser, UserChanges};
 use crate::storage::removal::purge_user_files;
@@ -52,14 +53,6 @@ pub struct UpdateInput {
     #[garde(skip)]
     #[ts(optional)]
     pub role: Option<Role>,
-}
-
-/// `{id}` input.
-#[derive(Debug, Deserialize, Validate, TS)]
-pub struct IdInput {
-    /// A CUID.
-    #[garde(custom(cuid))]
-    pub id: String,
 }
 
 /// `core.user.list` input: pagination plus a search on name and email.

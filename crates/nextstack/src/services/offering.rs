@@ -1,0 +1,166 @@
+//! Offerings: what sellers put on sale.
+
+use nextstack_entity::{OfferingStatus, offering, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, SqlErr,
+};
+
+use crate::error::AppError;
+use crate::services::user::offset;
+use crate::services::viewer::Viewer;
+use crate::wire::offering::OfferingWithSeller;
+use crate::wire::user::{Page, Pagination};
+
+/// Fields of an offering; on update `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OfferingFields {
+    /// Title.
+    pub title: Option<String>,
+    /// Description (`Some(None)` clears it).
+    pub description: Option<Option<String>>,
+    /// Price in minor units.
+    pub price_cents: Option<i32>,
+    /// ISO 4217 code.
+    pub currency: Option<String>,
+    /// Status.
+    pub status: Option<OfferingStatus>,
+    /// Lowest level rank allowed to buy (`Some(None)` clears it).
+    pub min_level_rank: Option<Option<i32>>,
+}
+
+/// Inserts an offering of `seller_id` (title and price required; USD and DRAFT by default).
+pub async fn create(
+    db: &impl ConnectionTrait,
+    seller_id: &str,
+    fields: OfferingFields,
+) -> Result<offering::Model, AppError> {
+    let row = offering::ActiveModel {
+        seller_id: Set(seller_id.to_string()),
+        title: Set(fields.title.unwrap_or_default()),
+        description: Set(fields.description.flatten()),
+        price_cents: Set(fields.price_cents.unwrap_or_default()),
+        currency: Set(fields.currency.unwrap_or_else(|| "USD".into())),
+        status: Set(fields.status.unwrap_or(OfferingStatus::Draft)),
+        min_level_rank: Set(fields.min_level_rank.flatten()),
+        ..Default::default()
+    };
+    Ok(row.insert(db).await?)
+}
+
+/// An offering by id.
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<offering::Model>, AppError> {
+    Ok(offering::Entity::find_by_id(id.to_string()).one(db).await?)
+}
+
+/// An offering with its seller, in one query.
+pub async fn find_with_seller(db: &impl ConnectionTrait, id: &str) -> Result<Option<OfferingWithSeller>, AppError> {
+    let row = offering::Entity::find_by_id(id.to_string()).find_also_related(user::Entity).one(db).await?;
+    Ok(row.and_then(with_seller))
+}
+
+fn with_seller((offering, seller): (offering::Model, Option<user::Model>)) -> Option<OfferingWithSeller> {
+    Some(OfferingWithSeller { offering: offering.into(), seller: seller?.into() })
+}
+
+/// Applies changes.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    row: offering::Model,
+    fields: OfferingFields,
+) -> Result<offering::Model, AppError> {
+    let mut row: offering::ActiveModel = row.into();
+    if let Some(title) = fields.title {
+        row.title = Set(title);
+    }
+    if let Some(description) = fields.description {
+        row.description = Set(description);
+    }
+    if let Some(price) = fields.price_cents {
+        row.price_cents = Set(price);
+    }
+    if let Some(currency) = fields.currency {
+        row.currency = Set(currency);
+    }
+    if let Some(status) = fields.status {
+        row.status = Set(status);
+    }
+    if let Some(rank) = fields.min_level_rank {
+        row.min_level_rank = Set(rank);
+    }
+    row.updated_at = Set(nextstack_entity::now());
+    Ok(row.update(db).await?)
+}
+
+/// Deletes an offering; one with orders is refused (the schema restricts it).
+pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
+    offering::Entity::delete_by_id(id.to_string()).exec(db).await.map_err(|err: DbErr| match err.sql_err() {
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            AppError::PreconditionFailed("This offering has orders; archive it instead".into())
+        }
+        _ => err.into(),
+    })?;
+    Ok(())
+}
+
+/// Filters of `core.offering.list`.
+#[derive(Debug, Default)]
+pub struct OfferingQuery {
+    /// 1-based page.
+    pub page: u64,
+    /// Page size.
+    pub limit: u64,
+    /// Only this seller's.
+    pub seller_id: Option<String>,
+    /// Only this status.
+    pub status: Option<OfferingStatus>,
+    /// Price at least.
+    pub min_price_cents: Option<i32>,
+    /// Price at most.
+    pub max_price_cents: Option<i32>,
+}
+
+/// ACTIVE offerings plus the viewer's own in any status (admins: all), newest first, with sellers.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    viewer: Viewer<'_>,
+    query: &OfferingQuery,
+) -> Result<Page<OfferingWithSeller>, AppError> {
+    let mut select = offering::Entity::find();
+    match viewer {
+        Viewer::Admin => {}
+        Viewer::Anonymous => select = select.filter(offering::Column::Status.eq(OfferingStatus::Active)),
+        Viewer::User(me) => {
+            select = select.filter(
+                Condition::any()
+                    .add(offering::Column::Status.eq(OfferingStatus::Active))
+                    .add(offering::Column::SellerId.eq(me)),
+            );
+        }
+    }
+    if let Some(seller) = &query.seller_id {
+        select = select.filter(offering::Column::SellerId.eq(seller.as_str()));
+    }
+    if let Some(status) = query.status {
+        select = select.filter(offering::Column::Status.eq(status));
+    }
+    if let Some(min) = query.min_price_cents {
+        select = select.filter(offering::Column::PriceCents.gte(min));
+    }
+    if let Some(max) = query.max_price_cents {
+        select = select.filter(offering::Column::PriceCents.lte(max));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(offering::Column::CreatedAt)
+        .order_by_desc(offering::Column::Id)
+        .offset(offset(query.page, query.limit))
+        .limit(query.limit)
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?;
+    Ok(Page {
+        data: rows.into_iter().filter_map(with_seller).collect(),
+        pagination: Pagination::new(query.page, query.limit, total),
+    })
+}

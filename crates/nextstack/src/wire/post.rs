@@ -1,0 +1,105 @@
+//! `Post` on the wire, alone or with its author.
+
+use nextstack_entity::{enums, post, user};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::time::IsoTime;
+
+/// `PostStatus` on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum PostStatus {
+    /// Visible to its author (and admins) only.
+    Draft,
+    /// Visible to everyone.
+    Published,
+    /// Retired; visible to its author (and admins) only.
+    Archived,
+}
+
+impl From<enums::PostStatus> for PostStatus {
+    fn from(s: enums::PostStatus) -> Self {
+        match s {
+            enums::PostStatus::Draft => Self::Draft,
+            enums::PostStatus::Published => Self::Published,
+            enums::PostStatus::Archived => Self::Archived,
+        }
+    }
+}
+
+impl From<PostStatus> for enums::PostStatus {
+    fn from(s: PostStatus) -> Self {
+        match s {
+            PostStatus::Draft => Self::Draft,
+            PostStatus::Published => Self::Published,
+            PostStatus::Archived => Self::Archived,
+        }
+    }
+}
+
+/// `{id, authorId, title, content, status, publishedAt, createdAt, updatedAt}`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Post")]
+pub struct PostOutput {
+    /// CUID.
+    pub id: String,
+    /// The author.
+    pub author_id: String,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub content: Option<String>,
+    /// Status.
+    pub status: PostStatus,
+    /// When it was first published.
+    pub published_at: Option<IsoTime>,
+    /// Creation time.
+    pub created_at: IsoTime,
+    /// Last update time.
+    pub updated_at: IsoTime,
+}
+
+impl From<post::Model> for PostOutput {
+    fn from(p: post::Model) -> Self {
+        Self {
+            id: p.id,
+            author_id: p.author_id,
+            title: p.title,
+            content: p.content,
+            status: p.status.into(),
+            published_at: p.published_at.map(IsoTime),
+            created_at: p.created_at.into(),
+            updated_at: p.updated_at.into(),
+        }
+    }
+}
+
+/// `{id, name, image}` of a related user (author, seller).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UserSummary {
+    /// CUID.
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Avatar URL.
+    pub image: Option<String>,
+}
+
+impl From<user::Model> for UserSummary {
+    fn from(u: user::Model) -> Self {
+        Self { id: u.id, name: u.name, image: u.image }
+    }
+}
+
+/// `Post & {author: {id, name, image}}`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PostWithAuthor {
+    /// The post.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub post: PostOutput,
+    /// Its author.
+    pub author: UserSummary,
+}
