@@ -5,6 +5,7 @@ pub mod account;
 pub mod file;
 pub mod level;
 pub mod offering;
+pub mod order;
 pub mod post;
 pub mod profile;
 pub mod session;

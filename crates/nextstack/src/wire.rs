@@ -4,6 +4,7 @@
 pub mod file;
 pub mod level;
 pub mod offering;
+pub mod order;
 pub mod patch;
 pub mod post;
 pub mod profile;

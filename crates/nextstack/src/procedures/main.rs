@@ -1,6 +1,7 @@
 //! `main.*`: business-logic procedures.
 
 pub mod auth;
+pub mod order;
 pub mod post;
 pub mod storage;
 pub mod user;

@@ -5,6 +5,8 @@
 use nextstack::rpc::registry;
 use nextstack::services::file as files;
 use nextstack::services::level::{self as levels, NewLevel};
+use nextstack::services::offering as offerings;
+use nextstack::services::order::{self as orders, NewOrder};
 use nextstack::services::post as posts;
 use nextstack::services::profile as profiles;
 use nextstack::services::user::{self as users, NewUser};
@@ -30,6 +32,8 @@ enum Rule {
     Admin,
     /// Signed in and the row's owner; admins too are refused (an avatar must be the caller's own file).
     OwnerOnly,
+    /// Signed in and a party to the row (or an admin); to anyone else it does not exist (404).
+    Party,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -48,6 +52,9 @@ struct Target {
     profile: String,
     post: String,
     level: String,
+    offering: String,
+    order: String,
+    shop: String,
 }
 
 type InputFn = fn(&Target) -> Option<Value>;
@@ -83,6 +90,15 @@ const MATRIX: &[(&str, Rule, InputFn)] = &[
     ("core.post.get", Rule::Optional, |t| Some(json!({"id": t.post}))),
     ("core.post.list", Rule::Optional, |_| Some(json!({}))),
     ("main.post.feed", Rule::Public, |_| Some(json!({}))),
+    ("core.offering.create", Rule::User, |_| Some(json!({"title": "Thing", "priceCents": 100}))),
+    ("core.offering.update", Rule::Owner, |t| Some(json!({"id": t.offering, "priceCents": 200}))),
+    ("core.offering.delete", Rule::Owner, |t| Some(json!({"id": t.offering}))),
+    ("core.offering.get", Rule::Optional, |t| Some(json!({"id": t.offering}))),
+    ("core.offering.list", Rule::Optional, |_| Some(json!({}))),
+    ("core.order.get", Rule::Party, |t| Some(json!({"id": t.order}))),
+    ("core.order.list", Rule::User, |_| Some(json!({"role": "seller"}))),
+    ("main.order.place", Rule::User, |t| Some(json!({"offeringId": t.shop}))),
+    ("main.order.transition", Rule::Owner, |t| Some(json!({"id": t.order, "to": "CANCELLED"}))),
     ("core.file.get", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
     ("core.file.list", Rule::User, |_| Some(json!({}))),
     ("core.file.update", Rule::Owner, |t| Some(json!({"fileId": t.file, "metadata": {"k": "v"}}))),
@@ -106,6 +122,8 @@ fn expected(rule: Rule, caller: Caller) -> u16 {
         (Rule::Admin, _) => 403,
         (Rule::OwnerOnly, Caller::Owner) => 200,
         (Rule::OwnerOnly, _) => 403,
+        (Rule::Party, Caller::Another) => 404,
+        (Rule::Party, _) => 200,
     }
 }
 
@@ -127,6 +145,9 @@ async fn every_procedure_enforces_its_auth_column() {
         .await;
     let (admin, _, _) = sign_up(&app, "admin@example.com").await;
     let (another, _, _) = sign_up(&app, "another@example.com").await;
+    let seller = users::create(&app.db, NewUser { email: "shop@example.com".into(), name: None, role: Role::User });
+    let seller = seller.await.unwrap().id;
+    let shop = offerings::create(&app.db, &seller, active_offering()).await.unwrap().id;
     let mut fresh = 0;
     for (path, rule, input) in MATRIX {
         let kind = registered.iter().find(|(p, _)| p == path).map(|(_, k)| *k).unwrap();
@@ -154,7 +175,11 @@ async fn every_procedure_enforces_its_auth_column() {
             let post = posts::create(&app.db, &target, "T".into(), None, PostStatus::Published).await.unwrap().id;
             let level = NewLevel { name: format!("level{fresh}"), rank: fresh, min_points: fresh, description: None };
             let level = levels::create(&app.db, level).await.unwrap().id;
-            let input = input(&Target { user: target, file, profile, post, level });
+            let offering = offerings::create(&app.db, &target, active_offering()).await.unwrap().id;
+            let new_order = NewOrder { buyer_id: target.clone(), offering_id: shop.clone(), quantity: 1, note: None };
+            let order = orders::place(&app.db, new_order).await.unwrap().id;
+            let target = Target { user: target, file, profile, post, level, offering, order, shop: shop.clone() };
+            let input = input(&target);
             let req = match kind {
                 ProcedureKind::Mutation => app.mutation_request(path, input.as_ref().unwrap_or(&json!({}))),
                 _ => app.query_request(path, input.as_ref()),
@@ -190,6 +215,15 @@ fn profile_fields(user: &str) -> profiles::ProfileFields {
         handle: Some(format!("p{user}")),
         display_name: Some("P".into()),
         is_public: Some(true),
+        ..Default::default()
+    }
+}
+
+fn active_offering() -> offerings::OfferingFields {
+    offerings::OfferingFields {
+        title: Some("Thing".into()),
+        price_cents: Some(1000),
+        status: Some(nextstack_entity::OfferingStatus::Active),
         ..Default::default()
     }
 }

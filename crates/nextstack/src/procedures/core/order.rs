@@ -1,0 +1,67 @@
+//! `core.order.*`: reading orders (they are written by `main.order.*`).
+
+use garde::Validate;
+use serde::Deserialize;
+use ts_rs::TS;
+
+use crate::error::AppError;
+use crate::procedures::input::IdInput;
+use crate::rpc::auth::Authed;
+use crate::services::order::{self as orders, Side};
+use crate::services::user::ListQuery;
+use crate::wire::order::{OrderStatus, OrderWithOffering};
+use crate::wire::user::{Page, Role};
+
+/// `core.order.get` (user): visible to its buyer, its seller and admins; `NOT_FOUND` to anyone else.
+pub async fn get(ctx: Authed, input: IdInput) -> Result<OrderWithOffering, AppError> {
+    let found = orders::find_with_offering(&ctx.state.db, &input.id).await?;
+    let me = ctx.caller.user_id.as_str();
+    match found {
+        Some(o) if ctx.caller.role == Role::Admin || o.order.buyer_id == me || o.offering.seller_id == me => Ok(o),
+        _ => Err(AppError::not_found("Order")),
+    }
+}
+
+/// Which of the caller's orders to list.
+#[derive(Debug, Clone, Copy, Default, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderRole {
+    /// Orders the caller placed (default).
+    #[default]
+    Buyer,
+    /// Orders for the caller's offerings.
+    Seller,
+}
+
+/// `core.order.list` input.
+#[derive(Debug, Default, Deserialize, Validate, TS)]
+pub struct ListInput {
+    /// 1-based page (1).
+    #[garde(inner(range(min = 1)))]
+    #[ts(optional)]
+    pub page: Option<i64>,
+    /// Page size, 1..100 (20).
+    #[garde(inner(range(min = 1, max = 100)))]
+    #[ts(optional)]
+    pub limit: Option<i64>,
+    /// `buyer` (default) or `seller`.
+    #[garde(skip)]
+    #[ts(optional)]
+    pub role: Option<OrderRole>,
+    /// Only this status.
+    #[garde(skip)]
+    #[ts(optional)]
+    pub status: Option<OrderStatus>,
+}
+
+/// `core.order.list` (user): the caller's orders as buyer or as seller, newest first.
+pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<OrderWithOffering>, AppError> {
+    let input = input.unwrap_or_default();
+    let page = ListQuery::new(input.page, input.limit, None);
+    let side = match input.role.unwrap_or_default() {
+        OrderRole::Buyer => Side::Buyer,
+        OrderRole::Seller => Side::Seller,
+    };
+    let status = input.status.map(Into::into);
+    orders::list(&ctx.state.db, &ctx.caller.user_id, side, status, page.page, page.limit).await
+}

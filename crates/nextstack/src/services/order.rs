@@ -1,0 +1,254 @@
+//! Orders: placing, the status machine, and points and levels on completion.
+//! Each write is one transaction that locks what it reads (`FOR UPDATE` /
+//! `FOR SHARE` on PostgreSQL; on SQLite, `BEGIN IMMEDIATE` serializes writers).
+
+use nextstack_entity::{OfferingStatus, OrderStatus, level, now, offering, order, user};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+use crate::error::AppError;
+use crate::services::level as levels;
+use crate::services::user::offset;
+use crate::wire::order::OrderWithOffering;
+use crate::wire::user::{Page, Pagination};
+
+/// A write transaction: on SQLite `BEGIN IMMEDIATE`, so two writers never both
+/// read and then fail to upgrade; on PostgreSQL a plain `BEGIN` (rows are locked explicitly).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// A new order.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// The caller.
+    pub buyer_id: String,
+    /// What to buy.
+    pub offering_id: String,
+    /// How many, 1..1000.
+    pub quantity: i32,
+    /// The buyer's note.
+    pub note: Option<String>,
+}
+
+/// Places an order in one transaction: the offering must be ACTIVE, not the
+/// buyer's own, and the buyer's level high enough; price and currency are copied.
+pub async fn place(db: &DatabaseConnection, new: NewOrder) -> Result<order::Model, AppError> {
+    let txn = begin_write(db).await?;
+    // FOR SHARE: the offering cannot be archived or repriced until this order is in.
+    let offering = offering::Entity::find_by_id(new.offering_id.clone())
+        .lock_shared()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::not_found("Offering"))?;
+    if offering.status != OfferingStatus::Active {
+        return Err(AppError::PreconditionFailed("This offering is not on sale".into()));
+    }
+    if offering.seller_id == new.buyer_id {
+        return Err(AppError::BadRequest("You cannot buy your own offering".into()));
+    }
+    if let Some(min_rank) = offering.min_level_rank {
+        let rank = buyer_rank(&txn, &new.buyer_id).await?;
+        if rank.is_none_or(|rank| rank < min_rank) {
+            return Err(AppError::Forbidden(format!("This offering needs level rank {min_rank} or higher").into()));
+        }
+    }
+    let row = order::ActiveModel {
+        buyer_id: Set(new.buyer_id),
+        offering_id: Set(offering.id),
+        quantity: Set(new.quantity),
+        unit_price_cents: Set(offering.price_cents),
+        total_cents: Set(i64::from(offering.price_cents) * i64::from(new.quantity)),
+        currency: Set(offering.currency),
+        status: Set(OrderStatus::Pending),
+        note: Set(new.note),
+        ..Default::default()
+    };
+    let row = row.insert(&txn).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The rank of the buyer's level (`None`: no level yet).
+async fn buyer_rank(db: &impl ConnectionTrait, buyer_id: &str) -> Result<Option<i32>, AppError> {
+    let rank: Option<Option<i32>> = user::Entity::find_by_id(buyer_id.to_string())
+        .select_only()
+        .column(level::Column::Rank)
+        .join(JoinType::LeftJoin, user::Relation::Level.def())
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(rank.flatten())
+}
+
+/// Who asks for a transition.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// The caller.
+    pub user_id: &'a str,
+    /// True for admins (may act for either side).
+    pub is_admin: bool,
+}
+
+/// What changed, for the caller and for subscribers.
+#[derive(Debug, Clone)]
+pub struct Transitioned {
+    /// The order as stored now.
+    pub order: order::Model,
+    /// The offering's seller.
+    pub seller_id: String,
+}
+
+/// Moves an order along PENDING → CONFIRMED → COMPLETED (seller), or to
+/// CANCELLED from PENDING or CONFIRMED (buyer or seller); admins act for
+/// either. Completion credits `totalCents / 100` points to the buyer and
+/// moves them to the highest level they reach, in the same transaction.
+pub async fn transition(
+    db: &DatabaseConnection,
+    id: &str,
+    to: OrderStatus,
+    actor: Actor<'_>,
+) -> Result<Transitioned, AppError> {
+    let txn = begin_write(db).await?;
+    // FOR UPDATE: concurrent transitions of this order queue here and see the outcome of the first.
+    let row = order::Entity::find_by_id(id.to_string())
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::not_found("Order"))?;
+    let seller_id: String = offering::Entity::find_by_id(row.offering_id.clone())
+        .select_only()
+        .column(offering::Column::SellerId)
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::not_found("Offering"))?;
+    let is_seller = actor.is_admin || actor.user_id == seller_id;
+    let is_party = is_seller || actor.user_id == row.buyer_id;
+    if !is_party {
+        return Err(AppError::Forbidden("Only the buyer, the seller or an admin can change this order".into()));
+    }
+    use OrderStatus::{Cancelled, Completed, Confirmed, Pending};
+    match (row.status, to) {
+        (Pending, Confirmed) | (Confirmed, Completed) if !is_seller => {
+            return Err(AppError::Forbidden("Only the seller can confirm or complete an order".into()));
+        }
+        (Pending, Confirmed) | (Confirmed, Completed) | (Pending | Confirmed, Cancelled) => {}
+        (from, to) => {
+            return Err(AppError::PreconditionFailed(
+                format!("An order cannot move from {} to {}", status_name(from), status_name(to)).into(),
+            ));
+        }
+    }
+    let at = now();
+    let mut changed: order::ActiveModel = row.clone().into();
+    changed.status = Set(to);
+    changed.updated_at = Set(at);
+    let order = changed.update(&txn).await?;
+    if to == Completed {
+        credit_points(&txn, &order.buyer_id, order.total_cents).await?;
+    }
+    txn.commit().await?;
+    Ok(Transitioned { order, seller_id })
+}
+
+/// Adds `total_cents / 100` points (saturating at the column's maximum) and
+/// moves the buyer to the highest level those points reach.
+async fn credit_points(txn: &DatabaseTransaction, buyer_id: &str, total_cents: i64) -> Result<(), AppError> {
+    let buyer = user::Entity::find_by_id(buyer_id.to_string())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(AppError::not_found("User"))?;
+    let earned = i32::try_from(total_cents / 100).unwrap_or(i32::MAX);
+    let points = buyer.points.saturating_add(earned);
+    let level_id = match levels::for_points(txn, points).await? {
+        Some(level) => Some(level.id),
+        None => buyer.level_id.clone(),
+    };
+    user::Entity::update_many()
+        .col_expr(user::Column::Points, Expr::value(points))
+        .col_expr(user::Column::LevelId, Expr::value(level_id))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+        .filter(user::Column::Id.eq(buyer_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+fn status_name(status: OrderStatus) -> &'static str {
+    match status {
+        OrderStatus::Pending => "PENDING",
+        OrderStatus::Confirmed => "CONFIRMED",
+        OrderStatus::Completed => "COMPLETED",
+        OrderStatus::Cancelled => "CANCELLED",
+    }
+}
+
+/// An order with its offering summary, in one query.
+pub async fn find_with_offering(db: &impl ConnectionTrait, id: &str) -> Result<Option<OrderWithOffering>, AppError> {
+    let row = order::Entity::find_by_id(id.to_string()).find_also_related(offering::Entity).one(db).await?;
+    Ok(row.and_then(with_offering))
+}
+
+fn with_offering((order, offering): (order::Model, Option<offering::Model>)) -> Option<OrderWithOffering> {
+    Some(OrderWithOffering { order: order.into(), offering: offering?.into() })
+}
+
+/// Which side of the caller's orders to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Orders the caller placed.
+    Buyer,
+    /// Orders for the caller's offerings.
+    Seller,
+}
+
+/// A page of the caller's orders on one side, newest first, with offerings.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    side: Side,
+    status: Option<OrderStatus>,
+    page: u64,
+    limit: u64,
+) -> Result<Page<OrderWithOffering>, AppError> {
+    let mut select = order::Entity::find();
+    select = match side {
+        Side::Buyer => select.filter(order::Column::BuyerId.eq(user_id)),
+        // A subquery, not a join: the page query joins the offering once more for its summary.
+        Side::Seller => select.filter(
+            order::Column::OfferingId.in_subquery(
+                Query::select()
+                    .column(offering::Column::Id)
+                    .from(offering::Entity)
+                    .and_where(offering::Column::SellerId.eq(user_id))
+                    .to_owned(),
+            ),
+        ),
+    };
+    if let Some(status) = status {
+        select = select.filter(order::Column::Status.eq(status));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(order::Column::CreatedAt)
+        .order_by_desc(order::Column::Id)
+        .offset(offset(page, limit))
+        .limit(limit)
+        .find_also_related(offering::Entity)
+        .all(db)
+        .await?;
+    Ok(Page {
+        data: rows.into_iter().filter_map(with_offering).collect(),
+        pagination: Pagination::new(page, limit, total),
+    })
+}
