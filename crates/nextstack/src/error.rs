@@ -84,6 +84,9 @@ impl From<DbErr> for AppError {
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
                 return Self::PreconditionFailed("Other records still depend on this one".into());
             }
+            _ if is_foreign_key_violation(&err) => {
+                return Self::PreconditionFailed("Other records still depend on this one".into());
+            }
             _ => {}
         }
         match err {
@@ -96,6 +99,20 @@ impl From<DbErr> for AppError {
             }
             other => Self::Db(other),
         }
+    }
+}
+
+/// A foreign key refused the write. sea-orm recognises SQLite's code 787 only;
+/// an `ON DELETE RESTRICT` refusal arrives as 1811 (`SQLITE_CONSTRAINT_TRIGGER`).
+pub fn is_foreign_key_violation(err: &DbErr) -> bool {
+    if matches!(err.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) {
+        return true;
+    }
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            e.as_database_error().is_some_and(|db| matches!(db.code().as_deref(), Some("787" | "1811" | "23503")))
+        }
+        _ => false,
     }
 }
 

@@ -3,10 +3,10 @@
 use nextstack_entity::{OfferingStatus, offering, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr,
+    QueryOrder, QuerySelect, Set,
 };
 
-use crate::error::AppError;
+use crate::error::{AppError, is_foreign_key_violation};
 use crate::services::user::offset;
 use crate::services::viewer::Viewer;
 use crate::wire::offering::OfferingWithSeller;
@@ -94,11 +94,12 @@ pub async fn update(
 
 /// Deletes an offering; one with orders is refused (the schema restricts it).
 pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
-    offering::Entity::delete_by_id(id.to_string()).exec(db).await.map_err(|err: DbErr| match err.sql_err() {
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+    offering::Entity::delete_by_id(id.to_string()).exec(db).await.map_err(|err: DbErr| {
+        if is_foreign_key_violation(&err) {
             AppError::PreconditionFailed("This offering has orders; archive it instead".into())
+        } else {
+            err.into()
         }
-        _ => err.into(),
     })?;
     Ok(())
 }

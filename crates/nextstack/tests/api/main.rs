@@ -17,6 +17,7 @@ mod content;
 mod core_user;
 mod health;
 mod middleware;
+mod orders;
 mod shutdown;
 mod storage;
 mod storage_fault;

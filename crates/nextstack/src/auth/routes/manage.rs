@@ -172,6 +172,7 @@ pub(super) async fn delete_user(State(state): State<AppState>, req: Request) -> 
         }
     }
     let request_id = RequestId::of(&parts.extensions);
+    users::ensure_deletable(&state.db, &user.id).await?;
     purge_user_files(&state.db, &state.storage, &user.id, Some(request_id.as_str())).await?;
     users::delete(&state.db, &user.id).await?;
     let mut response = Json(json!({ "success": true, "message": "User deleted" })).into_response();

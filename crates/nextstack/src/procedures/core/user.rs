@@ -98,6 +98,7 @@ pub async fn delete(ctx: Authed, input: IdInput) -> Result<UserBasic, AppError> 
     if !ctx.owns_or_admin(&input.id) {
         return Err(AppError::Forbidden("You can only delete your own account".into()));
     }
+    users::ensure_deletable(&ctx.state.db, &input.id).await?;
     purge_user_files(&ctx.state.db, &ctx.state.storage, &input.id, Some(ctx.request_id.as_str())).await?;
     Ok(users::delete(&ctx.state.db, &input.id).await?.into())
 }
