@@ -7,15 +7,7 @@ use nextstack_entity::user;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-
-fn data(body: &Value) -> &Value {
-    &body["result"]["data"]
-}
-
-fn code(body: &Value) -> &str {
-    body["error"]["data"]["code"].as_str().unwrap_or_default()
-}
+use crate::helpers::{TestApp, data, error_code};
 
 async fn ok_mutation(app: &TestApp, path: &str, input: Value, user: &str) -> Value {
     let (status, body) = app.mutation(path, &input, Some(user)).await;
@@ -42,11 +34,11 @@ async fn levels_are_unique_by_name_and_rank_and_listed_by_rank() {
 
     let (status, body) =
         app.mutation("core.level.create", &json!({"name": "Gold", "rank": 9, "minPoints": 0}), Some(&admin)).await;
-    assert_eq!((status, code(&body)), (409, "CONFLICT"));
+    assert_eq!((status, error_code(&body)), (409, "CONFLICT"));
     assert_eq!(body["error"]["message"], "A level with this name already exists");
     let (status, body) =
         app.mutation("core.level.create", &json!({"name": "Other", "rank": 3, "minPoints": 0}), Some(&admin)).await;
-    assert_eq!((status, code(&body)), (409, "CONFLICT"));
+    assert_eq!((status, error_code(&body)), (409, "CONFLICT"));
     assert_eq!(body["error"]["message"], "A level with this rank already exists");
     let (status, body) =
         app.mutation("core.level.create", &json!({"name": "", "rank": -1, "minPoints": 0}), Some(&admin)).await;
@@ -119,7 +111,7 @@ async fn profiles_have_unique_handles_and_private_ones_are_hidden() {
 
     let (status, body) =
         app.mutation("core.profile.create", &json!({"handle": "secret", "displayName": "X"}), Some(&other)).await;
-    assert_eq!((status, code(&body)), (409, "CONFLICT"));
+    assert_eq!((status, error_code(&body)), (409, "CONFLICT"));
     assert_eq!(body["error"]["message"], "This handle is already taken");
     for bad in ["ab", "Upper", "with-dash", &"x".repeat(31)] {
         let (status, body) =
@@ -164,7 +156,7 @@ async fn profiles_have_unique_handles_and_private_ones_are_hidden() {
     assert_eq!(status, 403);
     let (status, body) =
         app.mutation("core.profile.update", &json!({"id": private["id"], "handle": "open_book"}), Some(&owner)).await;
-    assert_eq!((status, code(&body)), (409, "CONFLICT"));
+    assert_eq!((status, error_code(&body)), (409, "CONFLICT"));
     ok_mutation(&app, "core.profile.delete", json!({"id": private["id"]}), &owner).await;
     assert_eq!(app.query("core.profile.get", Some(&json!({"id": private["id"]})), Some(&owner)).await.0, 404);
 }
@@ -297,7 +289,7 @@ async fn the_feed_pages_by_cursor_without_repeats_or_gaps() {
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 23);
 
     let (status, body) = app.query("main.post.feed", Some(&json!({"cursor": "cmissing00000000000000000"})), None).await;
-    assert_eq!((status, code(&body)), (400, "BAD_REQUEST"));
+    assert_eq!((status, error_code(&body)), (400, "BAD_REQUEST"));
     assert_eq!(app.query("main.post.feed", Some(&json!({"limit": 51})), None).await.0, 400);
     let (_, body) = app.query("main.post.feed", None, None).await;
     assert_eq!(data(&body)["items"].as_array().unwrap().len(), 20);

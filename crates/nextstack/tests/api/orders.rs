@@ -5,15 +5,7 @@ use futures::future::join_all;
 use nextstack::wire::user::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-
-fn data(body: &Value) -> &Value {
-    &body["result"]["data"]
-}
-
-fn code(body: &Value) -> &str {
-    body["error"]["data"]["code"].as_str().unwrap_or_default()
-}
+use crate::helpers::{TestApp, data, error_code};
 
 async fn ok(app: &TestApp, path: &str, input: Value, user: &str) -> Value {
     let (status, body) = app.mutation(path, &input, Some(user)).await;
@@ -59,11 +51,11 @@ async fn placing_copies_the_price_and_enforces_the_rules() {
     assert_eq!(data(&body)["offering"], json!({"id": id, "title": "Lesson", "sellerId": seller}));
 
     let (status, body) = app.mutation("main.order.place", &json!({"offeringId": id}), Some(&seller)).await;
-    assert_eq!((status, code(&body)), (400, "BAD_REQUEST"));
+    assert_eq!((status, error_code(&body)), (400, "BAD_REQUEST"));
     assert_eq!(body["error"]["message"], "You cannot buy your own offering");
     let draft = ok(&app, "core.offering.create", json!({"title": "Soon", "priceCents": 5}), &seller).await;
     let (status, body) = app.mutation("main.order.place", &json!({"offeringId": draft["id"]}), Some(&buyer)).await;
-    assert_eq!((status, code(&body)), (412, "PRECONDITION_FAILED"));
+    assert_eq!((status, error_code(&body)), (412, "PRECONDITION_FAILED"));
     let (status, _) =
         app.mutation("main.order.place", &json!({"offeringId": "cmissing00000000000000000"}), Some(&buyer)).await;
     assert_eq!(status, 404);
@@ -76,7 +68,7 @@ async fn placing_copies_the_price_and_enforces_the_rules() {
     // Level-gated offerings.
     let gated = offering(&app, &seller, 100, json!({"minLevelRank": 2})).await;
     let (status, body) = app.mutation("main.order.place", &json!({"offeringId": gated}), Some(&buyer)).await;
-    assert_eq!((status, code(&body)), (403, "FORBIDDEN"));
+    assert_eq!((status, error_code(&body)), (403, "FORBIDDEN"));
     assert_eq!(body["error"]["message"], "This offering needs level rank 2 or higher");
     ok(&app, "core.level.create", json!({"name": "Two", "rank": 2, "minPoints": 0}), &admin).await;
     // Completing any order moves the buyer to the highest level reached (here: rank 2 at 0 points).
@@ -88,7 +80,7 @@ async fn placing_copies_the_price_and_enforces_the_rules() {
 
     // An offering with orders cannot be deleted, only archived.
     let (status, body) = app.mutation("core.offering.delete", &json!({"id": id}), Some(&seller)).await;
-    assert_eq!((status, code(&body)), (412, "PRECONDITION_FAILED"));
+    assert_eq!((status, error_code(&body)), (412, "PRECONDITION_FAILED"));
     assert_eq!(body["error"]["message"], "This offering has orders; archive it instead");
     let archived = ok(&app, "core.offering.update", json!({"id": id, "status": "ARCHIVED"}), &seller).await;
     assert_eq!(archived["status"], "ARCHIVED");
@@ -144,11 +136,11 @@ async fn the_state_machine_allows_only_its_moves() {
     let order_id = order["id"].as_str().unwrap();
 
     let (status, body) = transition(&app, &buyer, order_id, "CONFIRMED").await;
-    assert_eq!((status, code(&body)), (403, "FORBIDDEN"), "only the seller confirms");
+    assert_eq!((status, error_code(&body)), (403, "FORBIDDEN"), "only the seller confirms");
     let (status, _) = transition(&app, &stranger, order_id, "CANCELLED").await;
     assert_eq!(status, 403);
     let (status, body) = transition(&app, &seller, order_id, "COMPLETED").await;
-    assert_eq!((status, code(&body)), (412, "PRECONDITION_FAILED"));
+    assert_eq!((status, error_code(&body)), (412, "PRECONDITION_FAILED"));
     assert_eq!(body["error"]["message"], "An order cannot move from PENDING to COMPLETED");
     let (status, _) =
         app.mutation("main.order.transition", &json!({"id": order_id, "to": "PENDING"}), Some(&seller)).await;
@@ -208,7 +200,7 @@ async fn concurrent_transitions_of_one_order_succeed_once_per_move() {
         let results = join_all((0..50).map(|_| transition(&app, &seller, order_id, to))).await;
         let wins = results.iter().filter(|(status, _)| *status == 200).count();
         let refused =
-            results.iter().filter(|(status, body)| *status == 412 && code(body) == "PRECONDITION_FAILED").count();
+            results.iter().filter(|(status, body)| *status == 412 && error_code(body) == "PRECONDITION_FAILED").count();
         assert_eq!((wins, refused), (1, 49), "{to}: {:?}", results.iter().map(|r| r.0).collect::<Vec<_>>());
     }
     assert_eq!(user_row(&app, &buyer).await.points, 100, "points credited exactly once");
@@ -287,7 +279,7 @@ async fn a_seller_with_orders_cannot_be_deleted_and_keeps_everything() {
     let id = offering(&app, &seller, 100, json!({})).await;
     place(&app, &buyer, &id, 1).await;
     let (status, body) = app.mutation("core.user.delete", &json!({"id": seller}), Some(&seller)).await;
-    assert_eq!((status, code(&body)), (412, "PRECONDITION_FAILED"));
+    assert_eq!((status, error_code(&body)), (412, "PRECONDITION_FAILED"));
     assert_eq!(body["error"]["message"], "This user's offerings have orders; they cannot be deleted with the account");
     assert_eq!(app.query("core.offering.get", Some(&json!({"id": id})), None).await.0, 200);
     // A buyer can leave: their orders go with them, the seller's offering stays.

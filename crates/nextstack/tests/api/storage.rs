@@ -10,20 +10,12 @@ use nextstack_entity::{FileStatus, file};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, storage_is_s3};
+use crate::helpers::{TestApp, data, error_code, storage_is_s3};
 
 /// Bytes that compress badly and differ per call.
 fn payload(len: usize) -> Vec<u8> {
     let seed = rand::random::<u64>();
     (0..len).map(|i| ((i as u64).wrapping_mul(2_654_435_761) ^ seed) as u8).collect()
-}
-
-fn data(body: &Value) -> &Value {
-    &body["result"]["data"]
-}
-
-fn error_code(body: &Value) -> &str {
-    body["error"]["data"]["code"].as_str().unwrap_or_default()
 }
 
 struct Ticket {
