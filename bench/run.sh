@@ -74,6 +74,8 @@ TARGETS=(
   "user_get_rps|core.user.get throughput (req/s)|.scenarios.user_get.requests_per_sec|>=|10000"
   "user_get_p99|core.user.get p99 latency (ms)|.scenarios.user_get.latency_ms.p99|<|20"
   "sign_in_ratio|sign-in req/s ÷ scrypt checks/s on all cores|.auth.sign_in_ratio|>=|0.9"
+  "order_place_rps|main.order.place throughput (req/s)|.scenarios.order_place.requests_per_sec|>=|3000"
+  "post_list_p99|core.post.list p99 latency (ms)|.scenarios.post_list.latency_ms.p99|<|20"
 )
 
 # ----------------------------------------------------------------- helpers --
@@ -382,6 +384,7 @@ main() {
     die "nextstack migrate failed"
   fi
   seed_users
+  seed_content
 
   # --- start-up time: best of N starts on the migrated database -------------
   local runs=() i
@@ -476,6 +479,39 @@ seed_users() {
     FROM generate_series(1, 10000) AS i" >/dev/null || die "seeding users failed"
 }
 
+# 10 000 posts (9 000 PUBLISHED, 1 000 DRAFT) by the seeded users, one ACTIVE
+# offering of a seeded user for the order scenario, and 10 000 profiles, 10 000
+# files and 10 levels so that bench/explain.sql shows plans on real volumes.
+seed_content() {
+  log "seeding posts, profiles, files, levels and an offering"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$DB_NAME" -q -v ON_ERROR_STOP=1 -c "
+    INSERT INTO \"Post\" (\"id\", \"authorId\", \"title\", \"content\", \"status\", \"publishedAt\", \"createdAt\", \"updatedAt\")
+    SELECT 'cbenchpost' || lpad(i::text, 15, '0'), 'cbench' || lpad((1 + i % 10000)::text, 19, '0'), 'Post ' || i,
+           repeat('Lorem ipsum dolor sit amet. ', 20),
+           (CASE WHEN i % 10 = 0 THEN 'DRAFT' ELSE 'PUBLISHED' END)::\"PostStatus\",
+           (now() at time zone 'utc')::timestamp(3) - make_interval(secs => i),
+           (now() at time zone 'utc')::timestamp(3) - make_interval(secs => i), (now() at time zone 'utc')::timestamp(3)
+    FROM generate_series(1, 10000) AS i;
+    INSERT INTO \"Offering\" (\"id\", \"sellerId\", \"title\", \"priceCents\", \"currency\", \"status\", \"createdAt\", \"updatedAt\")
+    VALUES ('cbenchoffer00000000000001', 'cbench0000000000000000001', 'Bench lesson', 1999, 'USD', 'ACTIVE',
+            (now() at time zone 'utc')::timestamp(3), (now() at time zone 'utc')::timestamp(3));
+    INSERT INTO \"Profile\" (\"id\", \"userId\", \"handle\", \"displayName\", \"isPublic\", \"createdAt\", \"updatedAt\")
+    SELECT 'cbenchprof' || lpad(i::text, 15, '0'), 'cbench' || lpad(i::text, 19, '0'), 'bench_' || i, 'Bench ' || i,
+           i % 2 = 0, (now() at time zone 'utc')::timestamp(3) - make_interval(secs => i),
+           (now() at time zone 'utc')::timestamp(3)
+    FROM generate_series(1, 10000) AS i;
+    INSERT INTO \"File\" (\"id\", \"userId\", \"filename\", \"originalName\", \"mimeType\", \"size\", \"storageKey\", \"status\", \"createdAt\", \"updatedAt\")
+    SELECT 'cbenchfile' || lpad(i::text, 15, '0'), 'cbench' || lpad((1 + i % 1000)::text, 19, '0'), 'f.png', 'f.png',
+           'image/png', 1000, 'bench/' || i, 'READY', (now() at time zone 'utc')::timestamp(3) - make_interval(secs => i),
+           (now() at time zone 'utc')::timestamp(3)
+    FROM generate_series(1, 10000) AS i;
+    INSERT INTO \"Level\" (\"id\", \"name\", \"rank\", \"minPoints\", \"createdAt\", \"updatedAt\")
+    SELECT 'cbenchlevel' || lpad(i::text, 14, '0'), 'Level ' || i, i, i * 100,
+           (now() at time zone 'utc')::timestamp(3), (now() at time zone 'utc')::timestamp(3)
+    FROM generate_series(0, 9) AS i;
+    ANALYZE;" >/dev/null || die "seeding content failed"
+}
+
 # Signs up the bench user (whose session cookie the tRPC scenarios send) and
 # measures the scrypt bound sign-in is compared with.
 add_auth_scenarios() {
@@ -489,12 +525,20 @@ add_auth_scenarios() {
     "user_get|/trpc/core.user.get?input=%7B%22id%22%3A%22cbench0000000000000005000%22%7D"
     "user_list|/trpc/core.user.list?input=%7B%22limit%22%3A20%7D"
     "sign_in|/api/auth/sign-in/email"
+    "post_list|/trpc/core.post.list?input=%7B%22limit%22%3A20%7D"
+    "post_feed|/trpc/main.post.feed?input=%7B%22limit%22%3A20%7D"
+    "order_place|/trpc/main.order.place"
   )
   HDR[user_get]="Cookie: $cookie"
   HDR[user_list]="Cookie: $cookie"
   # Each sign-in is ~one core-bound scrypt check: a few connections saturate both cores.
   EXTRA[sign_in]="-c4 -s bench/signin.lua"
   PRE_CURL[sign_in]='{"email":"bench-login@example.com","password":"bench password 123"}'
+  HDR[post_list]="Cookie: $cookie"
+  HDR[post_feed]="Cookie: $cookie"
+  HDR[order_place]="Cookie: $cookie"
+  EXTRA[order_place]="-s bench/place.lua"
+  PRE_CURL[order_place]='{"offeringId":"cbenchoffer00000000000001"}'
   log "scrypt bound: cargo run --release --example hash_bound"
   HASH_BOUND="$(cd "$ROOT" && cargo run -q --release -p nextstack --example hash_bound -- 5 | jq '.hashes_per_sec')"
   log "scrypt checks on all cores: $HASH_BOUND/s"

@@ -1,13 +1,14 @@
 //! Orders: placing, the status machine, and points and levels on completion.
-//! Each write is one transaction that locks what it reads (`FOR UPDATE` /
-//! `FOR SHARE` on PostgreSQL; on SQLite, `BEGIN IMMEDIATE` serializes writers).
+//! Placing is one `INSERT … SELECT` statement; a transition is one transaction
+//! that locks what it reads (`FOR UPDATE` on PostgreSQL; on SQLite,
+//! `BEGIN IMMEDIATE` serializes writers).
 
 use nextstack_entity::{OfferingStatus, OrderStatus, level, now, offering, order, user};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 use crate::error::AppError;
@@ -39,42 +40,64 @@ pub struct NewOrder {
     pub note: Option<String>,
 }
 
-/// Places an order in one transaction: the offering must be ACTIVE, not the
-/// buyer's own, and the buyer's level high enough; price and currency are copied.
+/// One statement, so one round trip and atomic on both backends: the row is
+/// inserted only if the offering is ACTIVE, not the buyer's own, and the
+/// buyer's level rank reaches `minLevelRank`; price and currency are copied
+/// from the offering as the statement sees it. `{n}` are parameters.
+const PLACE_SQL: &str = r#"INSERT INTO "Order"
+  ("id", "buyerId", "offeringId", "quantity", "unitPriceCents", "totalCents", "currency", "status", "note", "createdAt", "updatedAt")
+SELECT {1}, {2}, o."id", {3}, o."priceCents", CAST(o."priceCents" AS BIGINT) * {3}, o."currency", 'PENDING', {4}, {5}, {5}
+FROM "Offering" o
+WHERE o."id" = {6} AND o."status" = 'ACTIVE' AND o."sellerId" <> {2}
+  AND (o."minLevelRank" IS NULL OR o."minLevelRank" <= COALESCE(
+        (SELECT l."rank" FROM "User" u JOIN "Level" l ON l."id" = u."levelId" WHERE u."id" = {2}), -1))
+RETURNING "id", "buyerId", "offeringId", "quantity", "unitPriceCents", "totalCents", "currency",
+  CAST("status" AS TEXT) AS "status", "note", "createdAt", "updatedAt""#;
+
+/// Places an order: the offering must be ACTIVE (`PRECONDITION_FAILED`), not
+/// the buyer's own (`BAD_REQUEST`), and the buyer's level high enough
+/// (`FORBIDDEN`); unit price and currency are copied from the offering.
 pub async fn place(db: &DatabaseConnection, new: NewOrder) -> Result<order::Model, AppError> {
-    let txn = begin_write(db).await?;
-    // FOR SHARE: the offering cannot be archived or repriced until this order is in.
-    let offering = offering::Entity::find_by_id(new.offering_id.clone())
-        .lock_shared()
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("Offering"))?;
+    let backend = db.get_database_backend();
+    let sql = (1..=6).fold(PLACE_SQL.to_string(), |sql, n| {
+        let placeholder = if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+        sql.replace(&format!("{{{n}}}"), &placeholder)
+    });
+    let at = now();
+    let values: [sea_orm::Value; 6] = [
+        nextstack_entity::new_id().into(),
+        new.buyer_id.clone().into(),
+        new.quantity.into(),
+        new.note.clone().into(),
+        at.into(),
+        new.offering_id.clone().into(),
+    ];
+    let inserted =
+        order::Model::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).one(db).await?;
+    match inserted {
+        Some(row) => Ok(row),
+        None => Err(why_not_placed(db, &new).await?),
+    }
+}
+
+/// The reason `place` inserted nothing, read after the fact.
+async fn why_not_placed(db: &impl ConnectionTrait, new: &NewOrder) -> Result<AppError, AppError> {
+    let Some(offering) = offering::Entity::find_by_id(new.offering_id.clone()).one(db).await? else {
+        return Ok(AppError::not_found("Offering"));
+    };
     if offering.status != OfferingStatus::Active {
-        return Err(AppError::PreconditionFailed("This offering is not on sale".into()));
+        return Ok(AppError::PreconditionFailed("This offering is not on sale".into()));
     }
     if offering.seller_id == new.buyer_id {
-        return Err(AppError::BadRequest("You cannot buy your own offering".into()));
+        return Ok(AppError::BadRequest("You cannot buy your own offering".into()));
     }
-    if let Some(min_rank) = offering.min_level_rank {
-        let rank = buyer_rank(&txn, &new.buyer_id).await?;
-        if rank.is_none_or(|rank| rank < min_rank) {
-            return Err(AppError::Forbidden(format!("This offering needs level rank {min_rank} or higher").into()));
-        }
+    if let Some(min_rank) = offering.min_level_rank
+        && buyer_rank(db, &new.buyer_id).await?.is_none_or(|rank| rank < min_rank)
+    {
+        return Ok(AppError::Forbidden(format!("This offering needs level rank {min_rank} or higher").into()));
     }
-    let row = order::ActiveModel {
-        buyer_id: Set(new.buyer_id),
-        offering_id: Set(offering.id),
-        quantity: Set(new.quantity),
-        unit_price_cents: Set(offering.price_cents),
-        total_cents: Set(i64::from(offering.price_cents) * i64::from(new.quantity)),
-        currency: Set(offering.currency),
-        status: Set(OrderStatus::Pending),
-        note: Set(new.note),
-        ..Default::default()
-    };
-    let row = row.insert(&txn).await?;
-    txn.commit().await?;
-    Ok(row)
+    // The offering changed between the insert and this read.
+    Ok(AppError::Conflict("The offering changed while the order was placed; please retry".into()))
 }
 
 /// The rank of the buyer's level (`None`: no level yet).

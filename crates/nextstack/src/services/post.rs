@@ -104,41 +104,66 @@ pub struct PostQuery {
 }
 
 /// PUBLISHED posts plus the viewer's own in any status (admins: all), newest
-/// first, each with its author (one query for the page, one for the total).
+/// first, each with its author.
+///
+/// "PUBLISHED or mine" as one `OR` cannot walk an index in order, so PostgreSQL
+/// would sort every visible post for each page. Instead each side is its own
+/// indexed query (PUBLISHED by `(status, createdAt)`, the viewer's other posts
+/// by `authorId`), each fetching at most `offset + limit` rows, merged here.
 pub async fn list(
     db: &impl ConnectionTrait,
     viewer: Viewer<'_>,
     query: &PostQuery,
 ) -> Result<Page<PostWithAuthor>, AppError> {
-    let mut select = post::Entity::find();
+    let mut branches: Vec<Condition> = Vec::with_capacity(2);
+    let published = Condition::all().add(post::Column::Status.eq(PostStatus::Published));
     match viewer {
-        Viewer::Admin => {}
-        Viewer::Anonymous => select = select.filter(post::Column::Status.eq(PostStatus::Published)),
+        Viewer::Admin => branches.push(Condition::all()),
+        Viewer::Anonymous => branches.push(published),
         Viewer::User(me) => {
-            select = select.filter(
-                Condition::any().add(post::Column::Status.eq(PostStatus::Published)).add(post::Column::AuthorId.eq(me)),
+            branches.push(published);
+            branches.push(
+                Condition::all().add(post::Column::AuthorId.eq(me)).add(post::Column::Status.ne(PostStatus::Published)),
             );
         }
     }
+    let mut filters = Condition::all();
     if let Some(author) = &query.author_id {
-        select = select.filter(post::Column::AuthorId.eq(author.as_str()));
+        filters = filters.add(post::Column::AuthorId.eq(author.as_str()));
     }
     if let Some(status) = query.status {
-        select = select.filter(post::Column::Status.eq(status));
+        filters = filters.add(post::Column::Status.eq(status));
     }
-    let total = select.clone().count(db).await?;
-    let rows = select
-        .order_by_desc(post::Column::CreatedAt)
-        .order_by_desc(post::Column::Id)
-        .offset(offset(query.page, query.limit))
-        .limit(query.limit)
-        .find_also_related(user::Entity)
-        .all(db)
-        .await?;
-    Ok(Page {
-        data: rows.into_iter().filter_map(with_author).collect(),
-        pagination: Pagination::new(query.page, query.limit, total),
-    })
+    let skip = offset(query.page, query.limit);
+    let mut counted = Vec::with_capacity(branches.len());
+    for branch in branches {
+        let select = post::Entity::find().filter(branch).filter(filters.clone());
+        let count = select.clone().count(db).await?;
+        counted.push((select, count));
+    }
+    let total: u64 = counted.iter().map(|(_, count)| count).sum();
+    let mut rows = Vec::new();
+    if skip < total {
+        for (select, count) in counted.into_iter().filter(|(_, count)| *count > 0) {
+            let page = select
+                .order_by_desc(post::Column::CreatedAt)
+                .order_by_desc(post::Column::Id)
+                .limit(skip.saturating_add(query.limit).min(count))
+                .find_also_related(user::Entity)
+                .all(db)
+                .await?;
+            rows.extend(page);
+        }
+    }
+    // Newest first across the branches, then the page.
+    rows.sort_by(|(a, _), (b, _)| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    let data = rows
+        .into_iter()
+        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+        .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
+        .filter_map(with_author)
+        .collect();
+    Ok(Page { data, pagination: Pagination::new(query.page, query.limit, total) })
 }
 
 /// Where a feed page starts: after this post in (`createdAt`, `id`) order.

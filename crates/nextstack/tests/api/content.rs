@@ -229,6 +229,14 @@ async fn post_lists_show_published_posts_plus_ones_own() {
     assert_eq!(data(&body)["data"][0]["author"]["id"], author.as_str());
     let total = |body: &Value| data(body)["pagination"]["total"].as_i64().unwrap();
     assert_eq!(total(&page(json!({}), Some(author.clone())).await), 26);
+    // The author's draft (newest) merges into the published posts in order, across pages.
+    let mine = page(json!({"limit": 10}), Some(author.clone())).await;
+    assert_eq!(data(&mine)["data"][0]["title"], "A draft");
+    assert_eq!(data(&mine)["data"][1]["title"], "P24");
+    let mine = page(json!({"limit": 10, "page": 3}), Some(author.clone())).await;
+    let titles: Vec<&str> =
+        data(&mine)["data"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["P5", "P4", "P3", "P2", "P1", "P0"]);
     assert_eq!(total(&page(json!({}), Some(other.clone())).await), 26);
     assert_eq!(total(&page(json!({}), Some(admin.clone())).await), 27);
     assert_eq!(total(&page(json!({"status": "DRAFT"}), Some(other.clone())).await), 1, "only their own draft");
