@@ -4,6 +4,7 @@
 pub mod account;
 pub mod file;
 pub mod level;
+pub mod merged;
 pub mod offering;
 pub mod order;
 pub mod post;

@@ -1,12 +1,10 @@
 //! Offerings: what sellers put on sale.
 
 use nextstack_entity::{OfferingStatus, offering, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Set};
 
 use crate::error::{AppError, is_foreign_key_violation};
+use crate::services::merged;
 use crate::services::user::offset;
 use crate::services::viewer::Viewer;
 use crate::wire::offering::OfferingWithSeller;
@@ -121,45 +119,40 @@ pub struct OfferingQuery {
     pub max_price_cents: Option<i32>,
 }
 
-/// ACTIVE offerings plus the viewer's own in any status (admins: all), newest first, with sellers.
+/// ACTIVE offerings plus the viewer's own in any status (admins: all), newest
+/// first, with sellers; the two sides run as separate indexed queries (see [`merged`]).
 pub async fn list(
     db: &impl ConnectionTrait,
     viewer: Viewer<'_>,
     query: &OfferingQuery,
 ) -> Result<Page<OfferingWithSeller>, AppError> {
-    let mut select = offering::Entity::find();
-    match viewer {
-        Viewer::Admin => {}
-        Viewer::Anonymous => select = select.filter(offering::Column::Status.eq(OfferingStatus::Active)),
-        Viewer::User(me) => {
-            select = select.filter(
-                Condition::any()
-                    .add(offering::Column::Status.eq(OfferingStatus::Active))
-                    .add(offering::Column::SellerId.eq(me)),
-            );
-        }
-    }
+    let active = Condition::all().add(offering::Column::Status.eq(OfferingStatus::Active));
+    let branches = match viewer {
+        Viewer::Admin => vec![Condition::all()],
+        Viewer::Anonymous => vec![active],
+        Viewer::User(me) => vec![
+            active,
+            Condition::all()
+                .add(offering::Column::SellerId.eq(me))
+                .add(offering::Column::Status.ne(OfferingStatus::Active)),
+        ],
+    };
+    let mut filters = Condition::all();
     if let Some(seller) = &query.seller_id {
-        select = select.filter(offering::Column::SellerId.eq(seller.as_str()));
+        filters = filters.add(offering::Column::SellerId.eq(seller.as_str()));
     }
     if let Some(status) = query.status {
-        select = select.filter(offering::Column::Status.eq(status));
+        filters = filters.add(offering::Column::Status.eq(status));
     }
     if let Some(min) = query.min_price_cents {
-        select = select.filter(offering::Column::PriceCents.gte(min));
+        filters = filters.add(offering::Column::PriceCents.gte(min));
     }
     if let Some(max) = query.max_price_cents {
-        select = select.filter(offering::Column::PriceCents.lte(max));
+        filters = filters.add(offering::Column::PriceCents.lte(max));
     }
-    let total = select.clone().count(db).await?;
-    let rows = select
-        .order_by_desc(offering::Column::CreatedAt)
-        .order_by_desc(offering::Column::Id)
-        .offset(offset(query.page, query.limit))
-        .limit(query.limit)
-        .find_also_related(user::Entity)
-        .all(db)
-        .await?;
+    let order = (offering::Column::CreatedAt, offering::Column::Id);
+    let skip = offset(query.page, query.limit);
+    let (rows, total) = merged::page::<offering::Entity>(db, branches, filters, order, skip, query.limit).await?;
     Ok(Page {
         data: rows.into_iter().filter_map(with_seller).collect(),
         pagination: Pagination::new(query.page, query.limit, total),

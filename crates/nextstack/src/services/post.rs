@@ -3,11 +3,11 @@
 use chrono::NaiveDateTime;
 use nextstack_entity::{PostStatus, now, post, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::error::AppError;
+use crate::services::merged;
 use crate::services::user::offset;
 use crate::services::viewer::Viewer;
 use crate::wire::post::PostWithAuthor;
@@ -104,12 +104,8 @@ pub struct PostQuery {
 }
 
 /// PUBLISHED posts plus the viewer's own in any status (admins: all), newest
-/// first, each with its author.
-///
-/// "PUBLISHED or mine" as one `OR` cannot walk an index in order, so PostgreSQL
-/// would sort every visible post for each page. Instead each side is its own
-/// indexed query (PUBLISHED by `(status, createdAt)`, the viewer's other posts
-/// by `authorId`), each fetching at most `offset + limit` rows, merged here.
+/// first, each with its author; the two sides run as separate indexed queries
+/// (see [`merged`]).
 pub async fn list(
     db: &impl ConnectionTrait,
     viewer: Viewer<'_>,
@@ -134,35 +130,10 @@ pub async fn list(
     if let Some(status) = query.status {
         filters = filters.add(post::Column::Status.eq(status));
     }
+    let order = (post::Column::CreatedAt, post::Column::Id);
     let skip = offset(query.page, query.limit);
-    let mut counted = Vec::with_capacity(branches.len());
-    for branch in branches {
-        let select = post::Entity::find().filter(branch).filter(filters.clone());
-        let count = select.clone().count(db).await?;
-        counted.push((select, count));
-    }
-    let total: u64 = counted.iter().map(|(_, count)| count).sum();
-    let mut rows = Vec::new();
-    if skip < total {
-        for (select, count) in counted.into_iter().filter(|(_, count)| *count > 0) {
-            let page = select
-                .order_by_desc(post::Column::CreatedAt)
-                .order_by_desc(post::Column::Id)
-                .limit(skip.saturating_add(query.limit).min(count))
-                .find_also_related(user::Entity)
-                .all(db)
-                .await?;
-            rows.extend(page);
-        }
-    }
-    // Newest first across the branches, then the page.
-    rows.sort_by(|(a, _), (b, _)| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
-    let data = rows
-        .into_iter()
-        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-        .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
-        .filter_map(with_author)
-        .collect();
+    let (rows, total) = merged::page::<post::Entity>(db, branches, filters, order, skip, query.limit).await?;
+    let data = rows.into_iter().filter_map(with_author).collect();
     Ok(Page { data, pagination: Pagination::new(query.page, query.limit, total) })
 }
 

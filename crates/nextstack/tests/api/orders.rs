@@ -108,7 +108,11 @@ async fn offerings_outside_active_are_visible_to_their_seller_only() {
     }
     let total = |body: &Value| data(body)["pagination"]["total"].as_i64().unwrap();
     assert_eq!(total(&app.query("core.offering.list", None, None).await.1), 2);
-    assert_eq!(total(&app.query("core.offering.list", None, Some(&seller)).await.1), 3);
+    let mine = app.query("core.offering.list", Some(&json!({"limit": 2})), Some(&seller)).await.1;
+    assert_eq!(total(&mine), 3);
+    assert_eq!(data(&mine)["data"][0]["id"], draft["id"], "the newest (a draft) first, merged with ACTIVE ones");
+    assert_eq!(data(&mine)["data"][1]["priceCents"], 1500);
+    assert_eq!(data(&mine)["data"][0]["seller"]["id"], seller.as_str());
     assert_eq!(total(&app.query("core.offering.list", None, Some(&admin)).await.1), 3);
     let range = json!({"minPriceCents": 400, "maxPriceCents": 1000});
     assert_eq!(total(&app.query("core.offering.list", Some(&range), None).await.1), 1);

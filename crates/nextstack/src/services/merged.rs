@@ -1,0 +1,76 @@
+//! Lists whose visibility is "public rows, or the viewer's own": one `OR`
+//! cannot walk an index in order, so PostgreSQL would sort every visible row
+//! for each page. Each side runs as its own indexed query instead, fetching at
+//! most `offset + limit` rows newest first, and the sides are merged here.
+
+use chrono::NaiveDateTime;
+use nextstack_entity::user;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Related, Select,
+};
+
+use crate::error::AppError;
+
+/// Rows ordered newest first by (`createdAt`, `id`).
+pub trait Timeline {
+    /// The sort key.
+    fn timeline_key(&self) -> (NaiveDateTime, &str);
+}
+
+impl Timeline for nextstack_entity::post::Model {
+    fn timeline_key(&self) -> (NaiveDateTime, &str) {
+        (self.created_at, &self.id)
+    }
+}
+
+impl Timeline for nextstack_entity::offering::Model {
+    fn timeline_key(&self) -> (NaiveDateTime, &str) {
+        (self.created_at, &self.id)
+    }
+}
+
+/// One page over the union of `branches` (disjoint row sets), each narrowed by
+/// `filters`, newest first by (`created_at`, `id`), with each row's related
+/// user. Returns the page and the total over all branches.
+pub async fn page<E>(
+    db: &impl ConnectionTrait,
+    branches: Vec<Condition>,
+    filters: Condition,
+    (created_at, id): (E::Column, E::Column),
+    skip: u64,
+    limit: u64,
+) -> Result<(Vec<(E::Model, Option<user::Model>)>, u64), AppError>
+where
+    E: EntityTrait + Related<user::Entity>,
+    E::Model: Timeline + Sync,
+    E::Column: ColumnTrait,
+{
+    let mut counted: Vec<(Select<E>, u64)> = Vec::with_capacity(branches.len());
+    for branch in branches {
+        let select = E::find().filter(branch).filter(filters.clone());
+        let count = select.clone().count(db).await?;
+        counted.push((select, count));
+    }
+    let total: u64 = counted.iter().map(|(_, count)| count).sum();
+    let mut rows = Vec::new();
+    if skip < total {
+        for (select, count) in counted.into_iter().filter(|(_, count)| *count > 0) {
+            let part = select
+                .order_by_desc(created_at)
+                .order_by_desc(id)
+                .limit(skip.saturating_add(limit).min(count))
+                .find_also_related(user::Entity)
+                .all(db)
+                .await?;
+            rows.extend(part);
+        }
+    }
+    rows.sort_by(|(a, _), (b, _)| b.timeline_key().cmp(&a.timeline_key()));
+    let page = rows
+        .into_iter()
+        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect();
+    Ok((page, total))
+}
