@@ -22,3 +22,4 @@ mod shutdown;
 mod storage;
 mod storage_fault;
 mod trpc_protocol;
+mod validation;
