@@ -15,11 +15,13 @@ mod procedure;
 mod request;
 mod router;
 mod service;
+pub mod typegen;
 pub mod validation;
 
 pub use error::{ErrorCode, ErrorSource, TrpcError};
 pub use procedure::{
-    CallOutput, FromCtx, Handler, Input, Output, Procedure, ProcedureKind, ProcedureTypes, RawInput, TypeDesc,
+    CallOutput, Declaration, FromCtx, Handler, Input, Output, Procedure, ProcedureKind, ProcedureTypes, RawInput,
+    TypeDesc,
 };
 pub use router::Router;
 pub use service::{CallFailure, StreamingBody, Trpc, TrpcConfig};

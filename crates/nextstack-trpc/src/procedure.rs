@@ -60,13 +60,48 @@ pub struct TypeDesc {
     pub inline: fn(&ts_rs::Config) -> String,
     /// The named types it refers to.
     pub dependencies: fn(&ts_rs::Config) -> Vec<ts_rs::Dependency>,
+    /// Declarations of every named type it refers to, transitively.
+    pub declarations: fn(&ts_rs::Config) -> Vec<Declaration>,
+}
+
+/// A named TypeScript type: `type Name = ...;`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    /// The name (without generic parameters).
+    pub name: String,
+    /// `type Name<T> = ...;`
+    pub decl: String,
 }
 
 impl TypeDesc {
     /// The description of `T`.
     pub fn of<T: TS + 'static>() -> Self {
-        Self { inline: T::inline, dependencies: T::dependencies }
+        Self { inline: T::inline, dependencies: T::dependencies, declarations: declarations_of::<T> }
     }
+}
+
+/// Walks `T`'s dependencies depth-first, declaring each named (exportable) type once.
+fn declarations_of<T: TS + 'static>(cfg: &ts_rs::Config) -> Vec<Declaration> {
+    struct Collect<'a> {
+        cfg: &'a ts_rs::Config,
+        seen: std::collections::HashSet<std::any::TypeId>,
+        out: Vec<Declaration>,
+    }
+    impl ts_rs::TypeVisitor for Collect<'_> {
+        fn visit<U: TS + 'static + ?Sized>(&mut self) {
+            // Primitives and containers have no output path: only their parameters are named.
+            if U::output_path().is_none() || !self.seen.insert(std::any::TypeId::of::<U>()) {
+                return;
+            }
+            self.out.push(Declaration { name: U::ident(self.cfg), decl: U::decl(self.cfg) });
+            U::visit_dependencies(self);
+            U::visit_generics(self);
+        }
+    }
+    let mut collect = Collect { cfg, seen: Default::default(), out: Vec::new() };
+    T::visit_dependencies(&mut collect);
+    T::visit_generics(&mut collect);
+    collect.out
 }
 
 impl std::fmt::Debug for TypeDesc {

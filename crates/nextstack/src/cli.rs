@@ -22,8 +22,12 @@ pub enum Command {
         #[arg(long)]
         status: bool,
     },
-    /// Print TypeScript types for the procedures' inputs and outputs.
-    GenTypes,
+    /// Write the TypeScript `AppRouter` module for clients (`router.ts`), or print it.
+    GenTypes {
+        /// Folder to write `router.ts` into (default: print to stdout).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Create an admin (or promote an existing user), reading the password from stdin.
     CreateAdmin {
         /// The admin's email.

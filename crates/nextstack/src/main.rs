@@ -19,7 +19,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => commands::serve(config).await,
         Command::Migrate { status } => commands::migrate(config, status).await,
-        Command::GenTypes => commands::gen_types(),
+        Command::GenTypes { out } => commands::gen_types(out.as_deref()),
         Command::CreateAdmin { email, password_stdin: _ } => commands::create_admin(config, &email).await,
     };
     match result {

@@ -15,3 +15,32 @@ async fn trpc_client_links_work_against_the_server() {
     ];
     run_node_checks("ts", "@trpc/client", "test/trpc-client.mjs", env, "21 passed, 0 failed").await;
 }
+
+/// `clients/ts/src/router.ts` is what `nextstack gen-types` makes from the
+/// procedures as they are now (regenerate with `nextstack gen-types --out clients/ts/src`).
+#[test]
+fn the_committed_router_types_are_up_to_date() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../clients/ts/src/router.ts");
+    let committed = std::fs::read_to_string(&path).expect("clients/ts/src/router.ts exists");
+    let generated = nextstack::commands::router_ts().expect("types generate");
+    assert!(
+        committed == generated,
+        "clients/ts/src/router.ts is stale: run `cargo run -p nextstack -- gen-types --out clients/ts/src`"
+    );
+}
+
+/// `tsc` accepts correct use of the generated `AppRouter` with `createTRPCClient`
+/// and rejects each mistake marked `@ts-expect-error` in `clients/ts/test/types.ts`.
+#[test]
+fn typescript_accepts_correct_calls_and_rejects_mistakes() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../clients/ts");
+    let tsc = dir.join("node_modules/.bin/tsc");
+    assert!(tsc.exists(), "run `npm ci` in clients/ts first (scripts/test does)");
+    let output = std::process::Command::new(tsc).args(["-p", "."]).current_dir(&dir).output().expect("tsc runs");
+    assert!(
+        output.status.success(),
+        "tsc failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

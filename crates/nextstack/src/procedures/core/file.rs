@@ -24,6 +24,7 @@ pub async fn get(ctx: Authed, input: FileIdInput) -> Result<FileRow, AppError> {
 
 /// `core.file.list` input: pagination plus filters.
 #[derive(Debug, Default, Deserialize, Validate, TS)]
+#[ts(rename = "FileListInput")]
 #[serde(rename_all = "camelCase")]
 pub struct ListInput {
     /// 1-based page (1).

@@ -105,6 +105,7 @@ pub struct UpdateInput {
 
 /// `core.offering.list` input.
 #[derive(Debug, Default, Deserialize, Validate, TS)]
+#[ts(rename = "OfferingListInput")]
 #[serde(rename_all = "camelCase")]
 pub struct ListInput {
     /// 1-based page (1).

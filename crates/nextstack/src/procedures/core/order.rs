@@ -35,6 +35,7 @@ pub enum OrderRole {
 
 /// `core.order.list` input.
 #[derive(Debug, Default, Deserialize, Validate, TS)]
+#[ts(rename = "OrderListInput")]
 pub struct ListInput {
     /// 1-based page (1).
     #[garde(inner(range(min = 1)))]

@@ -64,6 +64,7 @@ pub struct UpdateInput {
 
 /// `core.post.list` input.
 #[derive(Debug, Default, Deserialize, Validate, TS)]
+#[ts(rename = "PostListInput")]
 #[serde(rename_all = "camelCase")]
 pub struct ListInput {
     /// 1-based page (1).

@@ -107,6 +107,7 @@ pub struct GetInput {
 
 /// `core.profile.list` input.
 #[derive(Debug, Default, Deserialize, Validate, TS)]
+#[ts(rename = "ProfileListInput")]
 #[serde(rename_all = "camelCase")]
 pub struct ListInput {
     /// 1-based page (1).

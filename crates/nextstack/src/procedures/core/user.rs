@@ -57,6 +57,7 @@ pub struct UpdateInput {
 
 /// `core.user.list` input: pagination plus a search on name and email.
 #[derive(Debug, Default, Deserialize, Validate, TS)]
+#[ts(rename = "UserListInput")]
 pub struct ListInput {
     /// 1-based page (1).
     #[garde(inner(range(min = 1)))]
