@@ -10,6 +10,32 @@ import type {
   inferRouterOutputs,
 } from "@trpc/server";
 
+export type DeleteManyOutput = { 
+/**
+ * Files deleted now (others were not the caller's, or already gone).
+ */
+deleted: number, };
+export type DownloadTicket = { 
+/**
+ * `GET` the bytes here.
+ */
+downloadUrl: string, 
+/**
+ * The file's (sanitised) name.
+ */
+filename: string, 
+/**
+ * Its MIME type.
+ */
+mimeType: string, 
+/**
+ * Its size in bytes.
+ */
+size: number, 
+/**
+ * When the URL stops working.
+ */
+expiresAt: IsoTime, };
 export type FeedInput = { 
 /**
  * The `nextCursor` of the previous page.
@@ -19,6 +45,15 @@ cursor?: string | null,
  * Page size, 1..50 (20).
  */
 limit?: number, };
+export type FeedPage = { 
+/**
+ * PUBLISHED posts, newest first, with their authors.
+ */
+items: Array<PostWithAuthor>, 
+/**
+ * Pass as `cursor` for the next page; `null` on the last one.
+ */
+nextCursor: string | null, };
 export type File = { 
 /**
  * CUID.
@@ -103,6 +138,15 @@ count: number,
  */
 bytes: number, };
 export type FileStatus = "PENDING" | "UPLOADED" | "PROCESSING" | "READY" | "FAILED" | "DELETED";
+export type HealthOutput = { 
+/**
+ * Always `"healthy"` when the server answers.
+ */
+status: string, 
+/**
+ * Server time, ISO 8601.
+ */
+timestamp: string, };
 export type IsoTime = string;
 export type LevelOutput = { 
 /**
@@ -133,8 +177,58 @@ createdAt: IsoTime,
  * Last update time.
  */
 updatedAt: IsoTime, };
+export type MeOutput = { 
+/**
+ * The signed-in user.
+ */
+user: UserBasic, 
+/**
+ * The session of this request (no token).
+ */
+session: SessionInfo, };
 export type NewOfferingStatus = "DRAFT" | "ACTIVE";
 export type NewPostStatus = "DRAFT" | "PUBLISHED";
+export type Offering = { 
+/**
+ * CUID.
+ */
+id: string, 
+/**
+ * The seller.
+ */
+sellerId: string, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * Description.
+ */
+description: string | null, 
+/**
+ * Price in minor units.
+ */
+priceCents: number, 
+/**
+ * ISO 4217 code.
+ */
+currency: string, 
+/**
+ * Status.
+ */
+status: OfferingStatus, 
+/**
+ * Lowest level rank allowed to buy.
+ */
+minLevelRank: number | null, 
+/**
+ * Creation time.
+ */
+createdAt: IsoTime, 
+/**
+ * Last update time.
+ */
+updatedAt: IsoTime, };
 export type OfferingListInput = { 
 /**
  * 1-based page (1).
@@ -211,6 +305,51 @@ status: OfferingStatus,
  * Lowest level rank allowed to buy.
  */
 minLevelRank: number | null, 
+/**
+ * Creation time.
+ */
+createdAt: IsoTime, 
+/**
+ * Last update time.
+ */
+updatedAt: IsoTime, };
+export type Order = { 
+/**
+ * CUID.
+ */
+id: string, 
+/**
+ * The buyer.
+ */
+buyerId: string, 
+/**
+ * What was bought.
+ */
+offeringId: string, 
+/**
+ * How many.
+ */
+quantity: number, 
+/**
+ * Price of one, copied from the offering when placed.
+ */
+unitPriceCents: number, 
+/**
+ * `unitPriceCents × quantity` (a JSON number).
+ */
+totalCents: number, 
+/**
+ * ISO 4217, copied from the offering.
+ */
+currency: string, 
+/**
+ * Where in its life it is.
+ */
+status: OrderStatus, 
+/**
+ * The buyer's note.
+ */
+note: string | null, 
 /**
  * Creation time.
  */
@@ -308,6 +447,15 @@ createdAt: IsoTime,
  * Last update time.
  */
 updatedAt: IsoTime, };
+export type Page<T> = { 
+/**
+ * The rows.
+ */
+data: Array<T>, 
+/**
+ * Where this page is.
+ */
+pagination: Pagination, };
 export type PageInput = { 
 /**
  * 1-based page (1).
@@ -334,6 +482,39 @@ total: number,
  * `ceil(total / limit)`, 0 when there are no rows.
  */
 totalPages: number, };
+export type Post = { 
+/**
+ * CUID.
+ */
+id: string, 
+/**
+ * The author.
+ */
+authorId: string, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * Body.
+ */
+content: string | null, 
+/**
+ * Status.
+ */
+status: PostStatus, 
+/**
+ * When it was first published.
+ */
+publishedAt: IsoTime | null, 
+/**
+ * Creation time.
+ */
+createdAt: IsoTime, 
+/**
+ * Last update time.
+ */
+updatedAt: IsoTime, };
 export type PostListInput = { 
 /**
  * 1-based page (1).
@@ -486,7 +667,70 @@ createdAt: IsoTime,
  * Last refresh.
  */
 updatedAt: IsoTime, };
+export type SessionOutput = { 
+/**
+ * The user, if signed in.
+ */
+user: UserBasic | null, 
+/**
+ * The session, if signed in.
+ */
+session: SessionInfo | null, 
+/**
+ * Whether a valid session came with the request.
+ */
+isAuthenticated: boolean, };
+export type StatsOutput = { 
+/**
+ * The user.
+ */
+userId: string, 
+/**
+ * Posts.
+ */
+posts: PostStats, 
+/**
+ * Orders.
+ */
+orders: OrderStats, 
+/**
+ * Profiles.
+ */
+profiles: number, 
+/**
+ * Files.
+ */
+files: FileStats, 
+/**
+ * Points earned.
+ */
+points: number, 
+/**
+ * Current level, if any.
+ */
+level: LevelOutput | null, 
+/**
+ * Sign-up time.
+ */
+memberSince: IsoTime, };
 export type TransitionTarget = "CONFIRMED" | "COMPLETED" | "CANCELLED";
+export type UploadTicket = { 
+/**
+ * The PENDING file.
+ */
+fileId: string, 
+/**
+ * `PUT` the bytes here with `Content-Type: <mimeType>`.
+ */
+uploadUrl: string, 
+/**
+ * Where the object will live.
+ */
+storageKey: string, 
+/**
+ * When the URL stops working.
+ */
+expiresAt: IsoTime, };
 export type UserBasic = { 
 /**
  * CUID.
@@ -559,6 +803,52 @@ name: string | null,
  * Avatar URL.
  */
 image: string | null, };
+export type UserWithCounts = { 
+/**
+ * What the user owns.
+ */
+_count: UserCounts, 
+/**
+ * CUID.
+ */
+id: string, 
+/**
+ * Lower-cased email.
+ */
+email: string, 
+/**
+ * Display name.
+ */
+name: string | null, 
+/**
+ * Whether the email was verified.
+ */
+emailVerified: boolean, 
+/**
+ * Avatar URL.
+ */
+image: string | null, 
+/**
+ * Role.
+ */
+role: Role, 
+/**
+ * Creation time.
+ */
+createdAt: IsoTime, 
+/**
+ * Last update time.
+ */
+updatedAt: IsoTime, };
+export type VersionOutput = { 
+/**
+ * The crate version.
+ */
+version: string, 
+/**
+ * `development`, `production` or `test`.
+ */
+environment: string, };
 
 /** Procedures carry no meta. */
 type Meta = object;
@@ -574,24 +864,8 @@ type Root = { ctx: object; meta: Meta; errorShape: ErrorShape; transformer: fals
 
 export type AppRouter = TRPCBuiltRouter<Root, TRPCDecorateCreateRouterOptions<{
   "_meta": {
-    "health": TRPCQueryProcedure<{ input: void; output: { 
-/**
- * Always `"healthy"` when the server answers.
- */
-status: string, 
-/**
- * Server time, ISO 8601.
- */
-timestamp: string, }; meta: Meta }>;
-    "version": TRPCQueryProcedure<{ input: void; output: { 
-/**
- * The crate version.
- */
-version: string, 
-/**
- * `development`, `production` or `test`.
- */
-environment: string, }; meta: Meta }>;
+    "health": TRPCQueryProcedure<{ input: void; output: HealthOutput; meta: Meta }>;
+    "version": TRPCQueryProcedure<{ input: void; output: VersionOutput; meta: Meta }>;
   };
   "core": {
     "file": {
@@ -599,116 +873,12 @@ environment: string, }; meta: Meta }>;
 /**
  * A file's CUID.
  */
-fileId: string, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The owner.
- */
-userId: string, 
-/**
- * Sanitised name (as in the storage key).
- */
-filename: string, 
-/**
- * The name the client uploaded.
- */
-originalName: string, 
-/**
- * Declared MIME type.
- */
-mimeType: string, 
-/**
- * Bytes.
- */
-size: number, 
-/**
- * Where the bytes are in storage.
- */
-storageKey: string, 
-/**
- * Permanent unsigned URL once READY (public only where storage makes it so).
- */
-url: string | null, 
-/**
- * Lifecycle state.
- */
-status: FileStatus, 
-/**
- * Free-form JSON object set with `core.file.update`.
- */
-metadata: Record<string, unknown> | null, 
-/**
- * Soft-delete time.
- */
-deletedAt: IsoTime | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+fileId: string, }; output: File; meta: Meta }>;
       "get": TRPCQueryProcedure<{ input: { 
 /**
  * A file's CUID.
  */
-fileId: string, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The owner.
- */
-userId: string, 
-/**
- * Sanitised name (as in the storage key).
- */
-filename: string, 
-/**
- * The name the client uploaded.
- */
-originalName: string, 
-/**
- * Declared MIME type.
- */
-mimeType: string, 
-/**
- * Bytes.
- */
-size: number, 
-/**
- * Where the bytes are in storage.
- */
-storageKey: string, 
-/**
- * Permanent unsigned URL once READY (public only where storage makes it so).
- */
-url: string | null, 
-/**
- * Lifecycle state.
- */
-status: FileStatus, 
-/**
- * Free-form JSON object set with `core.file.update`.
- */
-metadata: Record<string, unknown> | null, 
-/**
- * Soft-delete time.
- */
-deletedAt: IsoTime | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+fileId: string, }; output: File; meta: Meta }>;
       "list": TRPCQueryProcedure<{ input: { 
 /**
  * 1-based page (1).
@@ -729,15 +899,7 @@ mimeTypePrefix?: string,
 /**
  * Case-insensitive substring of the original name.
  */
-search?: string, } | null | undefined; output: { 
-/**
- * The rows.
- */
-data: Array<File>, 
-/**
- * Where this page is.
- */
-pagination: Pagination, }; meta: Meta }>;
+search?: string, } | null | undefined; output: Page<File>; meta: Meta }>;
       "update": TRPCMutationProcedure<{ input: { 
 /**
  * A file's CUID.
@@ -746,59 +908,7 @@ fileId: string,
 /**
  * Replaces the file's metadata: a JSON object of at most 16 KiB.
  */
-metadata: Record<string, unknown>, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The owner.
- */
-userId: string, 
-/**
- * Sanitised name (as in the storage key).
- */
-filename: string, 
-/**
- * The name the client uploaded.
- */
-originalName: string, 
-/**
- * Declared MIME type.
- */
-mimeType: string, 
-/**
- * Bytes.
- */
-size: number, 
-/**
- * Where the bytes are in storage.
- */
-storageKey: string, 
-/**
- * Permanent unsigned URL once READY (public only where storage makes it so).
- */
-url: string | null, 
-/**
- * Lifecycle state.
- */
-status: FileStatus, 
-/**
- * Free-form JSON object set with `core.file.update`.
- */
-metadata: Record<string, unknown> | null, 
-/**
- * Soft-delete time.
- */
-deletedAt: IsoTime | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+metadata: Record<string, unknown>, }; output: File; meta: Meta }>;
     };
     "level": {
       "create": TRPCMutationProcedure<{ input: { 
@@ -817,68 +927,12 @@ minPoints: number,
 /**
  * Up to 500 characters.
  */
-description?: string | null, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * Unique name.
- */
-name: string, 
-/**
- * Unique rank (higher is better).
- */
-rank: number, 
-/**
- * Points needed to reach it.
- */
-minPoints: number, 
-/**
- * Description.
- */
-description: string | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+description?: string | null, }; output: LevelOutput; meta: Meta }>;
       "delete": TRPCMutationProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * Unique name.
- */
-name: string, 
-/**
- * Unique rank (higher is better).
- */
-rank: number, 
-/**
- * Points needed to reach it.
- */
-minPoints: number, 
-/**
- * Description.
- */
-description: string | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+id: string, }; output: LevelOutput; meta: Meta }>;
       "list": TRPCQueryProcedure<{ input: { 
 /**
  * 1-based page (1).
@@ -887,15 +941,7 @@ page?: number,
 /**
  * Page size, 1..100 (20).
  */
-limit?: number, } | null | undefined; output: { 
-/**
- * The rows.
- */
-data: Array<LevelOutput>, 
-/**
- * Where this page is.
- */
-pagination: Pagination, }; meta: Meta }>;
+limit?: number, } | null | undefined; output: Page<LevelOutput>; meta: Meta }>;
       "update": TRPCMutationProcedure<{ input: { 
 /**
  * The level.
@@ -916,35 +962,7 @@ minPoints?: number,
 /**
  * New description, or `null` to clear it.
  */
-description?: string | null, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * Unique name.
- */
-name: string, 
-/**
- * Unique rank (higher is better).
- */
-rank: number, 
-/**
- * Points needed to reach it.
- */
-minPoints: number, 
-/**
- * Description.
- */
-description: string | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+description?: string | null, }; output: LevelOutput; meta: Meta }>;
     };
     "offering": {
       "create": TRPCMutationProcedure<{ input: { 
@@ -971,141 +989,17 @@ status?: NewOfferingStatus,
 /**
  * Lowest level rank allowed to buy.
  */
-minLevelRank?: number | null, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The seller.
- */
-sellerId: string, 
-/**
- * Title.
- */
-title: string, 
-/**
- * Description.
- */
-description: string | null, 
-/**
- * Price in minor units.
- */
-priceCents: number, 
-/**
- * ISO 4217 code.
- */
-currency: string, 
-/**
- * Status.
- */
-status: OfferingStatus, 
-/**
- * Lowest level rank allowed to buy.
- */
-minLevelRank: number | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+minLevelRank?: number | null, }; output: Offering; meta: Meta }>;
       "delete": TRPCMutationProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The seller.
- */
-sellerId: string, 
-/**
- * Title.
- */
-title: string, 
-/**
- * Description.
- */
-description: string | null, 
-/**
- * Price in minor units.
- */
-priceCents: number, 
-/**
- * ISO 4217 code.
- */
-currency: string, 
-/**
- * Status.
- */
-status: OfferingStatus, 
-/**
- * Lowest level rank allowed to buy.
- */
-minLevelRank: number | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+id: string, }; output: Offering; meta: Meta }>;
       "get": TRPCQueryProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: { 
-/**
- * Its seller.
- */
-seller: UserSummary, 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The seller.
- */
-sellerId: string, 
-/**
- * Title.
- */
-title: string, 
-/**
- * Description.
- */
-description: string | null, 
-/**
- * Price in minor units.
- */
-priceCents: number, 
-/**
- * ISO 4217 code.
- */
-currency: string, 
-/**
- * Status.
- */
-status: OfferingStatus, 
-/**
- * Lowest level rank allowed to buy.
- */
-minLevelRank: number | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+id: string, }; output: OfferingWithSeller; meta: Meta }>;
       "list": TRPCQueryProcedure<{ input: { 
 /**
  * 1-based page (1).
@@ -1130,15 +1024,7 @@ minPriceCents?: number,
 /**
  * Price at most.
  */
-maxPriceCents?: number, } | null | undefined; output: { 
-/**
- * The rows.
- */
-data: Array<OfferingWithSeller>, 
-/**
- * Where this page is.
- */
-pagination: Pagination, }; meta: Meta }>;
+maxPriceCents?: number, } | null | undefined; output: Page<OfferingWithSeller>; meta: Meta }>;
       "update": TRPCMutationProcedure<{ input: { 
 /**
  * The offering.
@@ -1167,102 +1053,14 @@ status?: OfferingStatus,
 /**
  * New lowest level rank, or `null` for none.
  */
-minLevelRank?: number | null, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The seller.
- */
-sellerId: string, 
-/**
- * Title.
- */
-title: string, 
-/**
- * Description.
- */
-description: string | null, 
-/**
- * Price in minor units.
- */
-priceCents: number, 
-/**
- * ISO 4217 code.
- */
-currency: string, 
-/**
- * Status.
- */
-status: OfferingStatus, 
-/**
- * Lowest level rank allowed to buy.
- */
-minLevelRank: number | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+minLevelRank?: number | null, }; output: Offering; meta: Meta }>;
     };
     "order": {
       "get": TRPCQueryProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: { 
-/**
- * Its offering.
- */
-offering: OfferingSummary, 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The buyer.
- */
-buyerId: string, 
-/**
- * What was bought.
- */
-offeringId: string, 
-/**
- * How many.
- */
-quantity: number, 
-/**
- * Price of one, copied from the offering when placed.
- */
-unitPriceCents: number, 
-/**
- * `unitPriceCents × quantity` (a JSON number).
- */
-totalCents: number, 
-/**
- * ISO 4217, copied from the offering.
- */
-currency: string, 
-/**
- * Where in its life it is.
- */
-status: OrderStatus, 
-/**
- * The buyer's note.
- */
-note: string | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+id: string, }; output: OrderWithOffering; meta: Meta }>;
       "list": TRPCQueryProcedure<{ input: { 
 /**
  * 1-based page (1).
@@ -1279,15 +1077,7 @@ role?: OrderRole,
 /**
  * Only this status.
  */
-status?: OrderStatus, } | null | undefined; output: { 
-/**
- * The rows.
- */
-data: Array<OrderWithOffering>, 
-/**
- * Where this page is.
- */
-pagination: Pagination, }; meta: Meta }>;
+status?: OrderStatus, } | null | undefined; output: Page<OrderWithOffering>; meta: Meta }>;
     };
     "post": {
       "create": TRPCMutationProcedure<{ input: { 
@@ -1302,117 +1092,17 @@ content?: string | null,
 /**
  * DRAFT (default) or PUBLISHED.
  */
-status?: NewPostStatus, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The author.
- */
-authorId: string, 
-/**
- * Title.
- */
-title: string, 
-/**
- * Body.
- */
-content: string | null, 
-/**
- * Status.
- */
-status: PostStatus, 
-/**
- * When it was first published.
- */
-publishedAt: IsoTime | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+status?: NewPostStatus, }; output: Post; meta: Meta }>;
       "delete": TRPCMutationProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The author.
- */
-authorId: string, 
-/**
- * Title.
- */
-title: string, 
-/**
- * Body.
- */
-content: string | null, 
-/**
- * Status.
- */
-status: PostStatus, 
-/**
- * When it was first published.
- */
-publishedAt: IsoTime | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+id: string, }; output: Post; meta: Meta }>;
       "get": TRPCQueryProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: { 
-/**
- * Its author.
- */
-author: UserSummary, 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The author.
- */
-authorId: string, 
-/**
- * Title.
- */
-title: string, 
-/**
- * Body.
- */
-content: string | null, 
-/**
- * Status.
- */
-status: PostStatus, 
-/**
- * When it was first published.
- */
-publishedAt: IsoTime | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+id: string, }; output: PostWithAuthor; meta: Meta }>;
       "list": TRPCQueryProcedure<{ input: { 
 /**
  * 1-based page (1).
@@ -1429,15 +1119,7 @@ authorId?: string,
 /**
  * Only this status (other than PUBLISHED: the caller's own, admins: all).
  */
-status?: PostStatus, } | null | undefined; output: { 
-/**
- * The rows.
- */
-data: Array<PostWithAuthor>, 
-/**
- * Where this page is.
- */
-pagination: Pagination, }; meta: Meta }>;
+status?: PostStatus, } | null | undefined; output: Page<PostWithAuthor>; meta: Meta }>;
       "update": TRPCMutationProcedure<{ input: { 
 /**
  * The post.
@@ -1454,39 +1136,7 @@ content?: string | null,
 /**
  * New status.
  */
-status?: PostStatus, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The author.
- */
-authorId: string, 
-/**
- * Title.
- */
-title: string, 
-/**
- * Body.
- */
-content: string | null, 
-/**
- * Status.
- */
-status: PostStatus, 
-/**
- * When it was first published.
- */
-publishedAt: IsoTime | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+status?: PostStatus, }; output: Post; meta: Meta }>;
     };
     "profile": {
       "create": TRPCMutationProcedure<{ input: { 
@@ -1513,92 +1163,12 @@ location?: string | null,
 /**
  * Visible to everyone (true).
  */
-isPublic?: boolean, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The owner.
- */
-userId: string, 
-/**
- * Unique handle.
- */
-handle: string, 
-/**
- * Display name.
- */
-displayName: string, 
-/**
- * Bio.
- */
-bio: string | null, 
-/**
- * Website URL.
- */
-website: string | null, 
-/**
- * Location.
- */
-location: string | null, 
-/**
- * Visible to everyone (else only to its owner and admins).
- */
-isPublic: boolean, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+isPublic?: boolean, }; output: Profile; meta: Meta }>;
       "delete": TRPCMutationProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The owner.
- */
-userId: string, 
-/**
- * Unique handle.
- */
-handle: string, 
-/**
- * Display name.
- */
-displayName: string, 
-/**
- * Bio.
- */
-bio: string | null, 
-/**
- * Website URL.
- */
-website: string | null, 
-/**
- * Location.
- */
-location: string | null, 
-/**
- * Visible to everyone (else only to its owner and admins).
- */
-isPublic: boolean, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+id: string, }; output: Profile; meta: Meta }>;
       "get": TRPCQueryProcedure<{ input: { 
 /**
  * A profile's CUID.
@@ -1607,47 +1177,7 @@ id?: string,
 /**
  * A handle.
  */
-handle?: string, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The owner.
- */
-userId: string, 
-/**
- * Unique handle.
- */
-handle: string, 
-/**
- * Display name.
- */
-displayName: string, 
-/**
- * Bio.
- */
-bio: string | null, 
-/**
- * Website URL.
- */
-website: string | null, 
-/**
- * Location.
- */
-location: string | null, 
-/**
- * Visible to everyone (else only to its owner and admins).
- */
-isPublic: boolean, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+handle?: string, }; output: Profile; meta: Meta }>;
       "list": TRPCQueryProcedure<{ input: { 
 /**
  * 1-based page (1).
@@ -1660,15 +1190,7 @@ limit?: number,
 /**
  * Only this user's profiles.
  */
-userId?: string, } | null | undefined; output: { 
-/**
- * The rows.
- */
-data: Array<Profile>, 
-/**
- * Where this page is.
- */
-pagination: Pagination, }; meta: Meta }>;
+userId?: string, } | null | undefined; output: Page<Profile>; meta: Meta }>;
       "update": TRPCMutationProcedure<{ input: { 
 /**
  * The profile.
@@ -1697,47 +1219,7 @@ location?: string | null,
 /**
  * New visibility.
  */
-isPublic?: boolean, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The owner.
- */
-userId: string, 
-/**
- * Unique handle.
- */
-handle: string, 
-/**
- * Display name.
- */
-displayName: string, 
-/**
- * Bio.
- */
-bio: string | null, 
-/**
- * Website URL.
- */
-website: string | null, 
-/**
- * Location.
- */
-location: string | null, 
-/**
- * Visible to everyone (else only to its owner and admins).
- */
-isPublic: boolean, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+isPublic?: boolean, }; output: Profile; meta: Meta }>;
     };
     "user": {
       "create": TRPCMutationProcedure<{ input: { 
@@ -1752,121 +1234,17 @@ name?: string | null,
 /**
  * Role (USER by default).
  */
-role?: Role, }; output: { 
-/**
- * What the user owns.
- */
-_count: UserCounts, 
-/**
- * CUID.
- */
-id: string, 
-/**
- * Lower-cased email.
- */
-email: string, 
-/**
- * Display name.
- */
-name: string | null, 
-/**
- * Whether the email was verified.
- */
-emailVerified: boolean, 
-/**
- * Avatar URL.
- */
-image: string | null, 
-/**
- * Role.
- */
-role: Role, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+role?: Role, }; output: UserWithCounts; meta: Meta }>;
       "delete": TRPCMutationProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * Lower-cased email.
- */
-email: string, 
-/**
- * Display name.
- */
-name: string | null, 
-/**
- * Whether the email was verified.
- */
-emailVerified: boolean, 
-/**
- * Avatar URL.
- */
-image: string | null, 
-/**
- * Role.
- */
-role: Role, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+id: string, }; output: UserBasic; meta: Meta }>;
       "get": TRPCQueryProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: { 
-/**
- * What the user owns.
- */
-_count: UserCounts, 
-/**
- * CUID.
- */
-id: string, 
-/**
- * Lower-cased email.
- */
-email: string, 
-/**
- * Display name.
- */
-name: string | null, 
-/**
- * Whether the email was verified.
- */
-emailVerified: boolean, 
-/**
- * Avatar URL.
- */
-image: string | null, 
-/**
- * Role.
- */
-role: Role, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+id: string, }; output: UserWithCounts; meta: Meta }>;
       "list": TRPCQueryProcedure<{ input: { 
 /**
  * 1-based page (1).
@@ -1879,15 +1257,7 @@ limit?: number,
 /**
  * Case-insensitive substring of name or email.
  */
-search?: string, } | null | undefined; output: { 
-/**
- * The rows.
- */
-data: Array<UserBasic>, 
-/**
- * Where this page is.
- */
-pagination: Pagination, }; meta: Meta }>;
+search?: string, } | null | undefined; output: Page<UserBasic>; meta: Meta }>;
       "update": TRPCMutationProcedure<{ input: { 
 /**
  * The user to change.
@@ -1908,69 +1278,13 @@ image?: string | null,
 /**
  * New role (admins only).
  */
-role?: Role, }; output: { 
-/**
- * What the user owns.
- */
-_count: UserCounts, 
-/**
- * CUID.
- */
-id: string, 
-/**
- * Lower-cased email.
- */
-email: string, 
-/**
- * Display name.
- */
-name: string | null, 
-/**
- * Whether the email was verified.
- */
-emailVerified: boolean, 
-/**
- * Avatar URL.
- */
-image: string | null, 
-/**
- * Role.
- */
-role: Role, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+role?: Role, }; output: UserWithCounts; meta: Meta }>;
     };
   };
   "main": {
     "auth": {
-      "getMe": TRPCQueryProcedure<{ input: void; output: { 
-/**
- * The signed-in user.
- */
-user: UserBasic, 
-/**
- * The session of this request (no token).
- */
-session: SessionInfo, }; meta: Meta }>;
-      "getSession": TRPCQueryProcedure<{ input: void; output: { 
-/**
- * The user, if signed in.
- */
-user: UserBasic | null, 
-/**
- * The session, if signed in.
- */
-session: SessionInfo | null, 
-/**
- * Whether a valid session came with the request.
- */
-isAuthenticated: boolean, }; meta: Meta }>;
+      "getMe": TRPCQueryProcedure<{ input: void; output: MeOutput; meta: Meta }>;
+      "getSession": TRPCQueryProcedure<{ input: void; output: SessionOutput; meta: Meta }>;
     };
     "order": {
       "place": TRPCMutationProcedure<{ input: { 
@@ -1985,51 +1299,7 @@ quantity?: number,
 /**
  * Up to 1000 characters.
  */
-note?: string | null, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The buyer.
- */
-buyerId: string, 
-/**
- * What was bought.
- */
-offeringId: string, 
-/**
- * How many.
- */
-quantity: number, 
-/**
- * Price of one, copied from the offering when placed.
- */
-unitPriceCents: number, 
-/**
- * `unitPriceCents × quantity` (a JSON number).
- */
-totalCents: number, 
-/**
- * ISO 4217, copied from the offering.
- */
-currency: string, 
-/**
- * Where in its life it is.
- */
-status: OrderStatus, 
-/**
- * The buyer's note.
- */
-note: string | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+note?: string | null, }; output: Order; meta: Meta }>;
       "transition": TRPCMutationProcedure<{ input: { 
 /**
  * The order.
@@ -2038,51 +1308,7 @@ id: string,
 /**
  * The new status.
  */
-to: TransitionTarget, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The buyer.
- */
-buyerId: string, 
-/**
- * What was bought.
- */
-offeringId: string, 
-/**
- * How many.
- */
-quantity: number, 
-/**
- * Price of one, copied from the offering when placed.
- */
-unitPriceCents: number, 
-/**
- * `unitPriceCents × quantity` (a JSON number).
- */
-totalCents: number, 
-/**
- * ISO 4217, copied from the offering.
- */
-currency: string, 
-/**
- * Where in its life it is.
- */
-status: OrderStatus, 
-/**
- * The buyer's note.
- */
-note: string | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+to: TransitionTarget, }; output: Order; meta: Meta }>;
     };
     "post": {
       "feed": TRPCQueryProcedure<{ input: { 
@@ -2093,83 +1319,19 @@ cursor?: string | null,
 /**
  * Page size, 1..50 (20).
  */
-limit?: number, } | null | undefined; output: { 
-/**
- * PUBLISHED posts, newest first, with their authors.
- */
-items: Array<PostWithAuthor>, 
-/**
- * Pass as `cursor` for the next page; `null` on the last one.
- */
-nextCursor: string | null, }; meta: Meta }>;
+limit?: number, } | null | undefined; output: FeedPage; meta: Meta }>;
     };
     "storage": {
       "confirmUpload": TRPCMutationProcedure<{ input: { 
 /**
  * A file's CUID.
  */
-fileId: string, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * The owner.
- */
-userId: string, 
-/**
- * Sanitised name (as in the storage key).
- */
-filename: string, 
-/**
- * The name the client uploaded.
- */
-originalName: string, 
-/**
- * Declared MIME type.
- */
-mimeType: string, 
-/**
- * Bytes.
- */
-size: number, 
-/**
- * Where the bytes are in storage.
- */
-storageKey: string, 
-/**
- * Permanent unsigned URL once READY (public only where storage makes it so).
- */
-url: string | null, 
-/**
- * Lifecycle state.
- */
-status: FileStatus, 
-/**
- * Free-form JSON object set with `core.file.update`.
- */
-metadata: Record<string, unknown> | null, 
-/**
- * Soft-delete time.
- */
-deletedAt: IsoTime | null, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+fileId: string, }; output: File; meta: Meta }>;
       "deleteMany": TRPCMutationProcedure<{ input: { 
 /**
  * 1..100 file ids.
  */
-fileIds: Array<string>, }; output: { 
-/**
- * Files deleted now (others were not the caller's, or already gone).
- */
-deleted: number, }; meta: Meta }>;
+fileIds: Array<string>, }; output: DeleteManyOutput; meta: Meta }>;
       "getDownloadUrl": TRPCQueryProcedure<{ input: { 
 /**
  * A file's CUID.
@@ -2178,27 +1340,7 @@ fileId: string,
 /**
  * Seconds the URL works, 1..86400 (3600).
  */
-expiresIn?: number, }; output: { 
-/**
- * `GET` the bytes here.
- */
-downloadUrl: string, 
-/**
- * The file's (sanitised) name.
- */
-filename: string, 
-/**
- * Its MIME type.
- */
-mimeType: string, 
-/**
- * Its size in bytes.
- */
-size: number, 
-/**
- * When the URL stops working.
- */
-expiresAt: IsoTime, }; meta: Meta }>;
+expiresIn?: number, }; output: DownloadTicket; meta: Meta }>;
       "requestUpload": TRPCMutationProcedure<{ input: { 
 /**
  * The client's file name: 1..255 bytes, no `..`, no leading `/`, no control characters.
@@ -2211,140 +1353,24 @@ mimeType: string,
 /**
  * Bytes, 1..`MAX_UPLOAD_BYTES`.
  */
-size: number, }; output: { 
-/**
- * The PENDING file.
- */
-fileId: string, 
-/**
- * `PUT` the bytes here with `Content-Type: <mimeType>`.
- */
-uploadUrl: string, 
-/**
- * Where the object will live.
- */
-storageKey: string, 
-/**
- * When the URL stops working.
- */
-expiresAt: IsoTime, }; meta: Meta }>;
+size: number, }; output: UploadTicket; meta: Meta }>;
     };
     "user": {
       "getByEmail": TRPCQueryProcedure<{ input: { 
 /**
  * The email to look up (case-insensitive).
  */
-email: string, }; output: { 
-/**
- * What the user owns.
- */
-_count: UserCounts, 
-/**
- * CUID.
- */
-id: string, 
-/**
- * Lower-cased email.
- */
-email: string, 
-/**
- * Display name.
- */
-name: string | null, 
-/**
- * Whether the email was verified.
- */
-emailVerified: boolean, 
-/**
- * Avatar URL.
- */
-image: string | null, 
-/**
- * Role.
- */
-role: Role, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+email: string, }; output: UserWithCounts; meta: Meta }>;
       "setAvatar": TRPCMutationProcedure<{ input: { 
 /**
  * A READY image file of the caller, or `null`.
  */
-fileId: string | null, }; output: { 
-/**
- * CUID.
- */
-id: string, 
-/**
- * Lower-cased email.
- */
-email: string, 
-/**
- * Display name.
- */
-name: string | null, 
-/**
- * Whether the email was verified.
- */
-emailVerified: boolean, 
-/**
- * Avatar URL.
- */
-image: string | null, 
-/**
- * Role.
- */
-role: Role, 
-/**
- * Creation time.
- */
-createdAt: IsoTime, 
-/**
- * Last update time.
- */
-updatedAt: IsoTime, }; meta: Meta }>;
+fileId: string | null, }; output: UserBasic; meta: Meta }>;
       "stats": TRPCQueryProcedure<{ input: { 
 /**
  * Whose figures.
  */
-userId: string, }; output: { 
-/**
- * The user.
- */
-userId: string, 
-/**
- * Posts.
- */
-posts: PostStats, 
-/**
- * Orders.
- */
-orders: OrderStats, 
-/**
- * Profiles.
- */
-profiles: number, 
-/**
- * Files.
- */
-files: FileStats, 
-/**
- * Points earned.
- */
-points: number, 
-/**
- * Current level, if any.
- */
-level: LevelOutput | null, 
-/**
- * Sign-up time.
- */
-memberSince: IsoTime, }; meta: Meta }>;
+userId: string, }; output: StatsOutput; meta: Meta }>;
     };
   };
 }>>;

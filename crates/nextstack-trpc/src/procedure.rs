@@ -62,6 +62,8 @@ pub struct TypeDesc {
     pub dependencies: fn(&ts_rs::Config) -> Vec<ts_rs::Dependency>,
     /// Declarations of every named type it refers to, transitively.
     pub declarations: fn(&ts_rs::Config) -> Vec<Declaration>,
+    /// For a named (exportable) type: how to refer to it (`Page<File>`) and its own declaration.
+    pub named: fn(&ts_rs::Config) -> Option<(String, Declaration)>,
 }
 
 /// A named TypeScript type: `type Name = ...;`.
@@ -76,8 +78,13 @@ pub struct Declaration {
 impl TypeDesc {
     /// The description of `T`.
     pub fn of<T: TS + 'static>() -> Self {
-        Self { inline: T::inline, dependencies: T::dependencies, declarations: declarations_of::<T> }
+        Self { inline: T::inline, dependencies: T::dependencies, declarations: declarations_of::<T>, named: named::<T> }
     }
+}
+
+fn named<T: TS + 'static>(cfg: &ts_rs::Config) -> Option<(String, Declaration)> {
+    T::output_path()?;
+    Some((T::name(cfg), Declaration { name: T::ident(cfg), decl: T::decl(cfg) }))
 }
 
 /// Walks `T`'s dependencies depth-first, declaring each named (exportable) type once.

@@ -43,6 +43,15 @@ pub fn app_router_ts<C: Send + 'static>(router: &Router<C>) -> Result<String, Na
         if let Some(input) = &types.input {
             found.extend((input.declarations)(&cfg));
         }
+        // Outputs are referred to by name (one declaration, readable hovers); inputs are
+        // written inline, since several groups have their own `CreateInput` and the like.
+        let output = match (types.output.named)(&cfg) {
+            Some((reference, own)) => {
+                found.push(own);
+                reference
+            }
+            None => (types.output.inline)(&cfg),
+        };
         for Declaration { name, decl } in found {
             match declarations.get(&name) {
                 Some(existing) if *existing != decl => {
@@ -62,7 +71,6 @@ pub fn app_router_ts<C: Send + 'static>(router: &Router<C>) -> Result<String, Na
                 if inline.ends_with(" | null") { format!("{inline} | undefined") } else { inline }
             }
         };
-        let output = (types.output.inline)(&cfg);
         let kind = match procedure.kind {
             ProcedureKind::Query => "TRPCQueryProcedure",
             ProcedureKind::Mutation => "TRPCMutationProcedure",
