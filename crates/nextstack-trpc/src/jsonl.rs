@@ -9,31 +9,47 @@ use serde_json::{Value, json};
 /// Allocates chunk ids: `0..n` name the calls' own promises in the head line.
 pub(crate) struct JsonlEncoder {
     next_chunk: u64,
+    /// Under superjson every line is one `{json, meta?}` value (tRPC serializes each chunk).
+    superjson: bool,
 }
 
 impl JsonlEncoder {
     /// The encoder and the head line for `calls` calls.
-    pub fn start(calls: usize) -> (Self, String) {
+    pub fn start(calls: usize, superjson: bool) -> (Self, String) {
         let mut head = serde_json::Map::new();
         for i in 0..calls {
             head.insert(i.to_string(), json!([[0], [null, 0, i]]));
         }
-        (Self { next_chunk: calls as u64 }, line(&Value::Object(head)))
+        let encoder = Self { next_chunk: calls as u64, superjson };
+        let head = encoder.line(Value::Object(head));
+        (encoder, head)
     }
 
     /// The lines that resolve call `index` with a success.
     pub fn success(&mut self, index: usize, data: &RawValue) -> String {
         let result_chunk = self.allocate();
         let data_chunk = self.allocate();
-        let mut out = line(&json!([index, 0, [[{"result": 0}], ["result", 0, result_chunk]]]));
-        out.push_str(&line(&json!([result_chunk, 0, [[{"data": 0}], ["data", 0, data_chunk]]])));
-        out.push_str(&format!("[{data_chunk},0,[[{}]]]\n", data.get()));
+        let mut out = self.line(json!([index, 0, [[{"result": 0}], ["result", 0, result_chunk]]]));
+        out.push_str(&self.line(json!([result_chunk, 0, [[{"data": 0}], ["data", 0, data_chunk]]])));
+        if self.superjson {
+            let data: Value = serde_json::from_str(data.get()).unwrap_or(Value::Null);
+            out.push_str(&self.line(json!([data_chunk, 0, [[data]]])));
+        } else {
+            out.push_str(&format!("[{data_chunk},0,[[{}]]]\n", data.get()));
+        }
         out
     }
 
     /// The line that resolves call `index` with an error shape.
     pub fn error(&mut self, index: usize, shape: Value) -> String {
-        line(&json!([index, 0, [[{"error": shape}]]]))
+        self.line(json!([index, 0, [[{"error": shape}]]]))
+    }
+
+    fn line(&self, value: Value) -> String {
+        let value = if self.superjson { crate::superjson::encode(value) } else { value };
+        let mut text = value.to_string();
+        text.push('\n');
+        text
     }
 
     fn allocate(&mut self) -> u64 {
@@ -43,19 +59,13 @@ impl JsonlEncoder {
     }
 }
 
-fn line(value: &Value) -> String {
-    let mut text = value.to_string();
-    text.push('\n');
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn matches_observed_trpc_output() {
-        let (mut enc, head) = JsonlEncoder::start(2);
+        let (mut enc, head) = JsonlEncoder::start(2, false);
         assert_eq!(head, "{\"0\":[[0],[null,0,0]],\"1\":[[0],[null,0,1]]}\n");
         let data = serde_json::value::to_raw_value(&json!({"status": "healthy"})).unwrap();
         let ok = enc.success(0, &data);

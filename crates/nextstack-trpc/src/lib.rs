@@ -15,6 +15,7 @@ mod procedure;
 mod request;
 mod router;
 mod service;
+pub mod superjson;
 pub mod typegen;
 pub mod validation;
 
@@ -25,3 +26,4 @@ pub use procedure::{
 };
 pub use router::Router;
 pub use service::{CallFailure, StreamingBody, Trpc, TrpcConfig};
+pub use superjson::Transformer;

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use futures::future::{BoxFuture, join_all};
 use futures::stream::{self, FuturesUnordered, StreamExt};
 use http::{HeaderValue, Method, StatusCode, header, request::Parts};
-use serde_json::json;
+use serde_json::{Value, json};
 use tracing::Instrument;
 
 use crate::error::{ErrorCode, TrpcError};
@@ -20,6 +20,7 @@ use crate::jsonl::JsonlEncoder;
 use crate::procedure::{CallOutput, ProcedureKind};
 use crate::request::{CallRequest, Inputs, check_content_type};
 use crate::router::Router;
+use crate::superjson::{self, Transformer};
 
 /// Engine settings.
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub struct TrpcConfig {
     /// Deadline for each call of a JSONL stream. A stream's head is sent at
     /// once, so an HTTP-level timeout no longer covers the calls behind it.
     pub stream_call_timeout: Duration,
+    /// The data transformer clients use (`TRPC_TRANSFORMER`).
+    pub transformer: Transformer,
 }
 
 impl Default for TrpcConfig {
@@ -42,6 +45,7 @@ impl Default for TrpcConfig {
             include_stack: false,
             max_body_bytes: 10 * 1024 * 1024,
             stream_call_timeout: Duration::from_secs(30),
+            transformer: Transformer::None,
         }
     }
 }
@@ -223,7 +227,11 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
                         "Cannot batch subscription calls",
                     ))));
                 }
-                procedure.call(ctx.clone(), inputs.get(index))
+                if !self.superjson() {
+                    return procedure.call(ctx.clone(), inputs.get(index));
+                }
+                let input = inputs.get(index).and_then(superjson::decode_input);
+                Box::pin(superjson::scope(true, procedure.call(ctx.clone(), input)))
             })
             .collect()
     }
@@ -234,19 +242,33 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         }
     }
 
+    fn superjson(&self) -> bool {
+        self.inner.config.transformer == Transformer::Superjson
+    }
+
+    /// An error shape as sent: plain, or `{json: shape}` under superjson.
+    fn error_body(&self, shape: Value) -> Value {
+        if self.superjson() { superjson::encode_error(shape) } else { shape }
+    }
+
     /// Appends one call's envelope (`{"result":{"data":…}}` or `{"error":…}`) and returns its status.
     fn write_envelope(&self, out: &mut String, path: &str, result: CallOutput) -> StatusCode {
         match result {
             Ok(data) => {
                 out.push_str("{\"result\":{\"data\":");
-                out.push_str(data.get());
+                if self.superjson() {
+                    let value: Value = serde_json::from_str(data.get()).unwrap_or(Value::Null);
+                    out.push_str(&superjson::encode(value).to_string());
+                } else {
+                    out.push_str(data.get());
+                }
                 out.push_str("}}");
                 StatusCode::OK
             }
             Err(err) => {
                 self.report(Some(path), &err);
                 let shape = err.shape(Some(path), self.inner.config.include_stack);
-                out.push_str(&json!({ "error": shape }).to_string());
+                out.push_str(&json!({ "error": self.error_body(shape) }).to_string());
                 err.code.http_status()
             }
         }
@@ -277,12 +299,12 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
 
     fn request_error(&self, err: TrpcError) -> Response {
         self.report(None, &err);
-        let body = json!({ "error": err.shape(None, self.inner.config.include_stack) });
+        let body = json!({ "error": self.error_body(err.shape(None, self.inner.config.include_stack)) });
         json_body(err.code.http_status(), body.to_string())
     }
 
     fn jsonl_response(&self, call: &CallRequest, calls: Vec<BoxFuture<'static, CallOutput>>) -> Response {
-        let (mut encoder, head) = JsonlEncoder::start(calls.len());
+        let (mut encoder, head) = JsonlEncoder::start(calls.len(), self.superjson());
         let span = tracing::Span::current();
         let this = self.clone();
         let paths = call.paths.clone();

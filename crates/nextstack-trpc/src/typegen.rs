@@ -10,6 +10,7 @@ use std::fmt::Write;
 
 use crate::procedure::{Declaration, ProcedureKind};
 use crate::router::Router;
+use crate::superjson::Transformer;
 
 /// Two different Rust types want the same TypeScript name.
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +31,18 @@ struct Node {
     procedure: Option<String>,
 }
 
+/// What the generated types describe.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TypegenOptions<'a> {
+    /// The transformer clients use: under superjson the named `date_types` are `Date`.
+    pub transformer: Transformer,
+    /// Names of the types that are timestamps (ISO strings in plain JSON).
+    pub date_types: &'a [&'a str],
+}
+
 /// The TypeScript module text for `router`.
-pub fn app_router_ts<C: Send + 'static>(router: &Router<C>) -> Result<String, NameClash> {
+pub fn app_router_ts<C: Send + 'static>(router: &Router<C>, options: TypegenOptions<'_>) -> Result<String, NameClash> {
+    let superjson = options.transformer == Transformer::Superjson;
     // JSON numbers: 64-bit counts, sizes and sums are plain `number`s on the wire (as Prisma's Int and
     // BigInt-as-number fields), never `bigint`, which JSON.parse cannot produce.
     let cfg = ts_rs::Config::default().with_large_int("number");
@@ -83,10 +94,16 @@ pub fn app_router_ts<C: Send + 'static>(router: &Router<C>) -> Result<String, Na
 
     let mut out = String::new();
     out.push_str(HEADER);
-    for decl in declarations.values() {
-        let _ = writeln!(out, "export {}", decl.trim_end());
+    for (name, decl) in &declarations {
+        if superjson && options.date_types.contains(&name.as_str()) {
+            let _ = writeln!(out, "export type {name} = Date;");
+        } else {
+            let _ = writeln!(out, "export {}", decl.trim_end());
+        }
     }
     out.push_str(ROOT);
+    let _ =
+        writeln!(out, "type Root = {{ ctx: object; meta: Meta; errorShape: ErrorShape; transformer: {superjson} }};\n");
     out.push_str("export type AppRouter = TRPCBuiltRouter<Root, TRPCDecorateCreateRouterOptions<");
     write_node(&mut out, &root, 0);
     out.push_str(">>;\n\n");
@@ -132,8 +149,6 @@ export type ErrorShape = TRPCDefaultErrorShape & {
     zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
   };
 };
-
-type Root = { ctx: object; meta: Meta; errorShape: ErrorShape; transformer: false };
 
 "#;
 

@@ -22,9 +22,9 @@ pub enum Command {
         #[arg(long)]
         status: bool,
     },
-    /// Write the TypeScript `AppRouter` module for clients (`router.ts`), or print it.
+    /// Write the TypeScript `AppRouter` modules for clients (`router.ts`, `router.superjson.ts`), or print the first.
     GenTypes {
-        /// Folder to write `router.ts` into (default: print to stdout).
+        /// Folder to write the modules into (default: print `router.ts` to stdout).
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },

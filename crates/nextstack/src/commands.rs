@@ -1,6 +1,8 @@
 //! What each subcommand does.
 
 use anyhow::Context;
+use nextstack_trpc::Transformer;
+use nextstack_trpc::typegen::TypegenOptions;
 use tokio::net::TcpListener;
 
 use crate::app::AppState;
@@ -44,24 +46,31 @@ pub async fn migrate(config: Config, status_only: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `nextstack gen-types [--out DIR]`: the TypeScript `AppRouter` module, printed or written to `DIR/router.ts`.
+/// `nextstack gen-types [--out DIR]`: the TypeScript `AppRouter` module, printed, or written to
+/// `DIR/router.ts` (plain JSON) and `DIR/router.superjson.ts` (superjson clients).
 pub fn gen_types(out: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let text = router_ts()?;
     match out {
-        None => print!("{text}"),
+        None => print!("{}", router_ts(Transformer::None)?),
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            let file = dir.join("router.ts");
-            std::fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
-            println!("wrote {}", file.display());
+            for (file, transformer) in
+                [("router.ts", Transformer::None), ("router.superjson.ts", Transformer::Superjson)]
+            {
+                let path = dir.join(file);
+                std::fs::write(&path, router_ts(transformer)?)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
         }
     }
     Ok(())
 }
 
-/// The TypeScript module exporting `AppRouter`, `RouterInputs` and `RouterOutputs`.
-pub fn router_ts() -> anyhow::Result<String> {
-    Ok(nextstack_trpc::typegen::app_router_ts(&rpc::registry::procedures())?)
+/// The TypeScript module exporting `AppRouter`, `RouterInputs` and `RouterOutputs`
+/// for clients using `transformer` (timestamps are `string` in plain JSON, `Date` under superjson).
+pub fn router_ts(transformer: Transformer) -> anyhow::Result<String> {
+    let options = TypegenOptions { transformer, date_types: &["IsoTime"] };
+    Ok(nextstack_trpc::typegen::app_router_ts(&rpc::registry::procedures(), options)?)
 }
 
 /// `nextstack create-admin --email E --password-stdin`: creates the user as ADMIN

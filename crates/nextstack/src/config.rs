@@ -131,6 +131,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `TRPC_MAX_BATCH_SIZE`.
     pub trpc_max_batch_size: usize,
+    /// `TRPC_TRANSFORMER`: `none` (plain JSON) or `superjson`.
+    pub trpc_transformer: nextstack_trpc::Transformer,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
     /// `RUST_LOG`.

@@ -22,6 +22,7 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         include_stack: state.config.is_development(),
         max_body_bytes: state.config.max_body_bytes,
         stream_call_timeout: state.config.request_timeout,
+        transformer: state.config.trpc_transformer,
     };
     let ctx_state = state.clone();
     let trpc = Trpc::new(procedures, config, move |parts| ctx::create(&ctx_state, parts)).on_error(|failure| {

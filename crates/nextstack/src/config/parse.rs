@@ -157,6 +157,13 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
             .map_err(|_| invalid("MAX_BODY_BYTES", "is too large".into()))?,
         trpc_max_batch_size: usize::try_from(vars.positive("TRPC_MAX_BATCH_SIZE", 100)?)
             .map_err(|_| invalid("TRPC_MAX_BATCH_SIZE", "is too large".into()))?,
+        trpc_transformer: match vars.get("TRPC_TRANSFORMER").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("none" | "json") => nextstack_trpc::Transformer::None,
+            Some("superjson") => nextstack_trpc::Transformer::Superjson,
+            Some(other) => {
+                return Err(invalid("TRPC_TRANSFORMER", format!("must be none or superjson, got {other:?}")));
+            }
+        },
         log_format,
         log_filter: vars.get("RUST_LOG").unwrap_or("info").to_string(),
         generated_secret,

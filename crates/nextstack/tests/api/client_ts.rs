@@ -20,13 +20,16 @@ async fn trpc_client_links_work_against_the_server() {
 /// procedures as they are now (regenerate with `nextstack gen-types --out clients/ts/src`).
 #[test]
 fn the_committed_router_types_are_up_to_date() {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../clients/ts/src/router.ts");
-    let committed = std::fs::read_to_string(&path).expect("clients/ts/src/router.ts exists");
-    let generated = nextstack::commands::router_ts().expect("types generate");
-    assert!(
-        committed == generated,
-        "clients/ts/src/router.ts is stale: run `cargo run -p nextstack -- gen-types --out clients/ts/src`"
-    );
+    use nextstack_trpc::Transformer;
+    for (file, transformer) in [("router.ts", Transformer::None), ("router.superjson.ts", Transformer::Superjson)] {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../clients/ts/src").join(file);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        let generated = nextstack::commands::router_ts(transformer).expect("types generate");
+        assert!(
+            committed == generated,
+            "clients/ts/src/{file} is stale: run `cargo run -p nextstack -- gen-types --out clients/ts/src`"
+        );
+    }
 }
 
 /// `tsc` accepts correct use of the generated `AppRouter` with `createTRPCClient`
@@ -43,4 +46,15 @@ fn typescript_accepts_correct_calls_and_rejects_mistakes() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[tokio::test]
+async fn trpc_client_with_superjson_works_against_the_server() {
+    let app = TestApp::builder().env("TRPC_TRANSFORMER", "superjson").spawn().await;
+    let admin = app.create_user("superjson-admin@example.com", Role::Admin).await;
+    let env = vec![
+        ("TRPC_URL", format!("{}/trpc", app.base_url)),
+        ("TRPC_TEST_HEADER", format!("authorization: {}", app.bearer(&admin))),
+    ];
+    run_node_checks("ts", "superjson", "test/trpc-superjson.mjs", env, "9 passed, 0 failed").await;
 }

@@ -239,3 +239,45 @@ async fn stack_only_in_development() {
     let (_, body) = dev.query("nope", None, None).await;
     assert!(body["error"]["data"]["stack"].as_str().unwrap().contains("No procedure found"));
 }
+
+#[tokio::test]
+async fn superjson_envelopes_inputs_outputs_and_errors() {
+    let app = TestApp::builder().env("TRPC_TRANSFORMER", "superjson").spawn().await;
+    let user = app.create_user("sj@example.com", nextstack::wire::user::Role::User).await;
+    let input =
+        serde_json::json!({"json": {"id": user, "extra": null}, "meta": {"values": {"extra": ["undefined"]}, "v": 1}});
+    let (status, body) = app.query("core.user.get", Some(&input), Some(&user)).await;
+    assert_eq!(status, 200, "{body}");
+    let data = &body["result"]["data"];
+    assert_eq!(data["json"]["id"], user.as_str());
+    assert!(data["json"]["createdAt"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(data["meta"], serde_json::json!({"values": {"createdAt": ["Date"], "updatedAt": ["Date"]}, "v": 1}));
+    // No dates: no meta.
+    let (_, body) = app.query("_meta.version", None, None).await;
+    assert!(body["result"]["data"]["json"]["version"].is_string());
+    assert!(body["result"]["data"].get("meta").is_none(), "{body}");
+    // Errors are `{json: shape}`.
+    let bad = serde_json::json!({"json": {"id": "nope"}});
+    let (status, body) = app.query("core.user.get", Some(&bad), Some(&user)).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["json"]["data"]["code"], "BAD_REQUEST", "{body}");
+    assert_eq!(body["error"]["json"]["code"], -32600);
+    // A streamed batch: every line is one superjson value.
+    let res = app
+        .act_as(
+            app.client.get(app.url(&format!(
+                "/trpc/core.user.get?batch=1&input={}",
+                urlencode(&serde_json::json!({"0": input}).to_string())
+            ))),
+            Some(&user),
+        )
+        .header("trpc-accept", "application/jsonl")
+        .send()
+        .await
+        .unwrap();
+    let text = res.text().await.unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.iter().all(|l| l.get("json").is_some()), "{text}");
+    let last = lines.last().unwrap();
+    assert_eq!(last["meta"]["values"]["2.0.0.createdAt"], serde_json::json!(["Date"]), "{text}");
+}
