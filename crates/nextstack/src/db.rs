@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use nextstack_migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 use secrecy::ExposeSecret;
 
 use crate::config::{DatabaseConfig, DatabaseKind};
@@ -70,4 +73,14 @@ fn create_parent_dir(url: &str) {
     if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(parent);
     }
+}
+
+/// A write transaction: on SQLite `BEGIN IMMEDIATE`, so two writers never both
+/// read and then fail to upgrade; on PostgreSQL a plain `BEGIN` (rows are locked explicitly).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }

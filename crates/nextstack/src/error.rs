@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
+use nextstack_trpc::validation::{Issue, issues_error};
 use nextstack_trpc::{ErrorCode, TrpcError};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use serde_json::json;
@@ -40,6 +41,15 @@ pub enum AppError {
     /// Anything unexpected.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// One input field breaks a rule only the server can check (a configured limit):
+    /// reported like a validation error, with `zodError.fieldErrors[field]`.
+    #[error("{message}")]
+    InvalidField {
+        /// The input field (wire name).
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// An unexpected database error.
     #[error("database error")]
     Db(#[source] DbErr),
@@ -54,7 +64,7 @@ impl AppError {
     /// The tRPC code (and so the HTTP status) of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::BadRequest(_) | Self::InvalidField { .. } => ErrorCode::BadRequest,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound { .. } => ErrorCode::NotFound,
@@ -123,6 +133,11 @@ fn is_connection_error(err: &sea_orm::sqlx::Error) -> bool {
 
 impl From<AppError> for TrpcError {
     fn from(err: AppError) -> Self {
+        if let AppError::InvalidField { field, message } = err {
+            let mut issue = Issue::new("custom", message, serde_json::Value::Null);
+            issue.path = vec![field.into()];
+            return issues_error(vec![issue]);
+        }
         let code = err.code();
         let message = err.public_message();
         let internal = matches!(err, AppError::Internal(_) | AppError::Db(_) | AppError::Unavailable(_));

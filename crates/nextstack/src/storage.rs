@@ -215,8 +215,12 @@ fn object_base(config: &S3Config) -> String {
     match (&config.endpoint, config.force_path_style) {
         (Some(endpoint), true) => format!("{endpoint}/{}", config.bucket),
         (Some(endpoint), false) => match url::Url::parse(endpoint) {
-            Ok(url) => format!("{}://{}.{}", url.scheme(), config.bucket, &endpoint[url.scheme().len() + 3..]),
-            Err(_) => format!("{endpoint}/{}", config.bucket),
+            Ok(mut url) if url.host_str().is_some() => {
+                let host = format!("{}.{}", config.bucket, url.host_str().unwrap_or_default());
+                let _ = url.set_host(Some(&host));
+                url.as_str().trim_end_matches('/').to_string()
+            }
+            _ => format!("{endpoint}/{}", config.bucket),
         },
         (None, true) => format!("https://s3.{}.amazonaws.com/{}", config.region, config.bucket),
         (None, false) => format!("https://{}.s3.{}.amazonaws.com", config.bucket, config.region),

@@ -23,6 +23,7 @@ use tower_http::services::ServeFile;
 use crate::app::AppState;
 use crate::error::http_error_body;
 use crate::middleware::request_id::RequestId;
+use crate::storage::key::is_inline_safe;
 use crate::storage::local::{LocalUrls, Op, Signed, UrlProblem};
 
 /// The routes; empty when files are not on the local disk.
@@ -77,12 +78,30 @@ async fn upload(
         return too_large(max, &request_id);
     }
     let Some(target) = urls.path_of(&key) else { return refuse_url(UrlProblem::BadSignature, &request_id) };
-    match store_body(urls, &target, body, max).await {
+    // A URL stays valid for its 15 minutes, but once the file is confirmed or deleted
+    // its object must not change or come back.
+    match upload_is_open(&state, &key).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let message = "This upload is closed: the file was already confirmed or deleted";
+            return refuse(StatusCode::CONFLICT, "Conflict", message, &request_id);
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "upload check failed");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "Please retry", &request_id);
+        }
+    }
+    let idle = state.config.request_timeout;
+    match store_body(urls, &target, body, max, idle).await {
         Ok(Stored::Done) => match etag_of(&target).await {
             Some(etag) => (StatusCode::OK, [(header::ETAG, etag)]).into_response(),
             None => StatusCode::OK.into_response(),
         },
         Ok(Stored::TooLarge) => too_large(max, &request_id),
+        Ok(Stored::Stalled) => {
+            let message = format!("No data arrived for {} ms", idle.as_millis());
+            refuse(StatusCode::REQUEST_TIMEOUT, "Request timeout", &message, &request_id)
+        }
         Err(err) => {
             tracing::error!(error = %err, key, "local upload failed");
             refuse(StatusCode::INTERNAL_SERVER_ERROR, "Upload failed", "The file could not be stored", &request_id)
@@ -98,6 +117,19 @@ fn too_large(max: u64, request_id: &RequestId) -> Response {
 enum Stored {
     Done,
     TooLarge,
+    Stalled,
+}
+
+/// True while the file stored under `key` is PENDING.
+async fn upload_is_open(state: &AppState, key: &str) -> Result<bool, sea_orm::DbErr> {
+    let status: Option<FileStatus> = file::Entity::find()
+        .select_only()
+        .column(file::Column::Status)
+        .filter(file::Column::StorageKey.eq(key))
+        .into_tuple()
+        .one(&state.db)
+        .await?;
+    Ok(status == Some(FileStatus::Pending))
 }
 
 /// Removes a temporary upload unless it was renamed into place (also when the client disconnects mid-body).
@@ -111,7 +143,13 @@ impl Drop for TempFile {
     }
 }
 
-async fn store_body(urls: &LocalUrls, target: &Path, body: Body, max: u64) -> std::io::Result<Stored> {
+async fn store_body(
+    urls: &LocalUrls,
+    target: &Path,
+    body: Body,
+    max: u64,
+    idle: std::time::Duration,
+) -> std::io::Result<Stored> {
     let tmp_dir = urls.tmp_dir();
     tokio::fs::create_dir_all(&tmp_dir).await?;
     let tmp = TempFile(Some(tmp_dir.join(uuid::Uuid::new_v4().to_string())));
@@ -125,8 +163,12 @@ async fn store_body(urls: &LocalUrls, target: &Path, body: Body, max: u64) -> st
     );
     let mut stream = body.into_data_stream();
     let mut written: u64 = 0;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(std::io::Error::other)?;
+    loop {
+        let chunk = match tokio::time::timeout(idle, stream.next()).await {
+            Err(_) => return Ok(Stored::Stalled),
+            Ok(None) => break,
+            Ok(Some(chunk)) => chunk.map_err(std::io::Error::other)?,
+        };
         written += chunk.len() as u64;
         if written > max {
             return Ok(Stored::TooLarge);
@@ -160,11 +202,13 @@ async fn blocking<T: Send + 'static>(job: impl FnOnce() -> std::io::Result<T> + 
     tokio::task::spawn_blocking(job).await.map_err(std::io::Error::other)?
 }
 
-/// A strong validator from size and modification time (as object_store's local ETag).
+/// The ETag downloads carry: the same strong tag tower-http's `ServeFile` derives
+/// from size and modification time, so a PUT's ETag matches the later GETs.
 async fn etag_of(path: &Path) -> Option<HeaderValue> {
     let meta = tokio::fs::metadata(path).await.ok()?;
-    let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_micros();
-    HeaderValue::from_str(&format!("\"{:x}-{mtime:x}\"", meta.len())).ok()
+    let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    let tag = format!("\"{:x}.{:08x}-{:x}\"", modified.as_secs(), modified.subsec_nanos(), meta.len());
+    HeaderValue::from_str(&tag).ok()
 }
 
 /// `GET|HEAD /storage/files/<key>?expires&type&sig`, or without a signature for
@@ -188,15 +232,7 @@ async fn download(
         },
     };
     let Some(path) = urls.path_of(&key) else { return file_not_found(&request_id) };
-    let etag = etag_of(&path).await;
-    if etag.is_none() {
-        return file_not_found(&request_id);
-    }
-    if let (Some(etag), Some(given)) = (&etag, req.headers().get(header::IF_NONE_MATCH))
-        && matches_etag(given, etag)
-    {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag.clone())]).into_response();
-    }
+    // ServeFile answers Range, If-None-Match/If-Match (its own ETag), If-Modified-Since and HEAD.
     let mut response = match ServeFile::new(&path).oneshot(req).await {
         Ok(response) => response.map(Body::new),
         Err(err) => match err {},
@@ -208,9 +244,17 @@ async fn download(
     if let Ok(value) = HeaderValue::from_str(&content_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }
-    if let Some(etag) = etag {
-        headers.insert(header::ETAG, etag);
-    }
+    // Files are user content served from the API's own origin: never let one run as a page
+    // here (an uploaded HTML or SVG would otherwise script the API with the viewer's cookie).
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+    let disposition = if is_inline_safe(&content_type) {
+        HeaderValue::from_static("inline")
+    } else {
+        let name = key.rsplit('/').next().and_then(|last| last.split_once('-')).map_or("file", |(_, name)| name);
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+            .unwrap_or(HeaderValue::from_static("attachment"))
+    };
+    headers.insert(header::CONTENT_DISPOSITION, disposition);
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
     // Web apps on other origins show these (avatars in <img>); helmet's default would block that.
     headers.insert(
@@ -218,11 +262,6 @@ async fn download(
         HeaderValue::from_static("cross-origin"),
     );
     response
-}
-
-/// `If-None-Match`: a comma list of tags, or `*`.
-fn matches_etag(given: &HeaderValue, etag: &HeaderValue) -> bool {
-    given.as_bytes().split(|b| *b == b',').map(<[u8]>::trim_ascii).any(|t| t == etag.as_bytes() || t == b"*")
 }
 
 fn file_not_found(request_id: &RequestId) -> Response {

@@ -14,6 +14,7 @@ use sea_orm::{
 
 use crate::error::AppError;
 use crate::services::user::{escape_like, offset};
+use crate::storage::key::is_raster_image;
 use crate::wire::file::FileRow;
 use crate::wire::user::{Page, Pagination};
 
@@ -235,6 +236,21 @@ pub async fn awaiting_removal(
         .await?)
 }
 
+/// DELETED files whose objects are recorded as removed, deleted after `since`.
+pub async fn deleted_since(
+    db: &impl ConnectionTrait,
+    since: NaiveDateTime,
+    limit: u64,
+) -> Result<Vec<file::Model>, AppError> {
+    Ok(file::Entity::find()
+        .filter(file::Column::Status.eq(FileStatus::Deleted))
+        .filter(file::Column::Url.is_null())
+        .filter(file::Column::DeletedAt.gt(since))
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 /// PENDING uploads created before `before` (abandoned).
 pub async fn abandoned(
     db: &impl ConnectionTrait,
@@ -261,8 +277,10 @@ pub fn check_avatar(file: &file::Model, owner: &str) -> Result<(), AppError> {
     if file.status != FileStatus::Ready {
         return Err(AppError::BadRequest("The file is not ready; confirm the upload first".into()));
     }
-    if !file.mime_type.to_ascii_lowercase().starts_with("image/") {
-        return Err(AppError::BadRequest(format!("An avatar must be an image, not {}", file.mime_type).into()));
+    if !is_raster_image(&file.mime_type) {
+        return Err(AppError::BadRequest(
+            format!("An avatar must be a PNG, JPEG, GIF, WebP, AVIF, BMP or ICO image, not {}", file.mime_type).into(),
+        ));
     }
     Ok(())
 }

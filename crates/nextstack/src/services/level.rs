@@ -4,9 +4,10 @@ use nextstack_entity::{level, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 
+use crate::db::begin_write;
 use crate::error::AppError;
 use crate::services::user::offset;
 use crate::wire::level::LevelOutput;
@@ -89,7 +90,7 @@ pub async fn update(db: &impl ConnectionTrait, id: &str, changes: LevelChanges) 
 
 /// Deletes a level; its users fall back to the next lower level (or none), in one transaction.
 pub async fn delete(db: &DatabaseConnection, id: &str) -> Result<level::Model, AppError> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let doomed = find(&txn, id).await?;
     let lower = level::Entity::find()
         .filter(level::Column::Rank.lt(doomed.rank))

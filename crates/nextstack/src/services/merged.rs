@@ -1,7 +1,9 @@
 //! Lists whose visibility is "public rows, or the viewer's own": one `OR`
 //! cannot walk an index in order, so PostgreSQL would sort every visible row
-//! for each page. Each side runs as its own indexed query instead, fetching at
-//! most `offset + limit` rows newest first, and the sides are merged here.
+//! for each page. For the first pages each side runs as its own indexed query
+//! instead, fetching at most `offset + limit` rows newest first, merged here.
+//! Deeper pages (and single-sided lists) use one query with SQL `OFFSET`, so
+//! memory per request stays bounded whatever page is asked for.
 
 use chrono::NaiveDateTime;
 use nextstack_entity::user;
@@ -30,6 +32,9 @@ impl Timeline for nextstack_entity::offering::Model {
     }
 }
 
+/// Deepest page start served by merging; beyond it rows would pile up in memory.
+const MERGE_DEPTH: u64 = 1_000;
+
 /// One page over the union of `branches` (disjoint row sets), each narrowed by
 /// `filters`, newest first by (`created_at`, `id`), with each row's related
 /// user. Returns the page and the total over all branches.
@@ -46,6 +51,20 @@ where
     E::Model: Timeline + Sync,
     E::Column: ColumnTrait,
 {
+    if branches.len() == 1 || skip > MERGE_DEPTH {
+        let visible = branches.into_iter().fold(Condition::any(), Condition::add);
+        let select = E::find().filter(visible).filter(filters);
+        let total = select.clone().count(db).await?;
+        let rows = select
+            .order_by_desc(created_at)
+            .order_by_desc(id)
+            .offset(skip)
+            .limit(limit)
+            .find_also_related(user::Entity)
+            .all(db)
+            .await?;
+        return Ok((rows, total));
+    }
     let mut counted: Vec<(Select<E>, u64)> = Vec::with_capacity(branches.len());
     for branch in branches {
         let select = E::find().filter(branch).filter(filters.clone());

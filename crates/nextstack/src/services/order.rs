@@ -6,26 +6,16 @@
 use nextstack_entity::{OfferingStatus, OrderStatus, level, now, offering, order, user};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, Statement,
 };
 
+use crate::db::begin_write;
 use crate::error::AppError;
 use crate::services::level as levels;
 use crate::services::user::offset;
 use crate::wire::order::OrderWithOffering;
 use crate::wire::user::{Page, Pagination};
-
-/// A write transaction: on SQLite `BEGIN IMMEDIATE`, so two writers never both
-/// read and then fail to upgrade; on PostgreSQL a plain `BEGIN` (rows are locked explicitly).
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
-}
 
 /// A new order.
 #[derive(Debug, Clone)]

@@ -36,6 +36,22 @@ pub fn is_mime_type(value: &str) -> bool {
     value.split_once('/').is_some_and(|(kind, sub)| is_token(kind) && is_token(sub))
 }
 
+/// Raster image types: safe to show inline and to use as avatars (SVG is not:
+/// it can carry script).
+pub fn is_raster_image(mime: &str) -> bool {
+    matches!(
+        mime.to_ascii_lowercase().as_str(),
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "image/avif" | "image/bmp" | "image/x-icon"
+    )
+}
+
+/// Types a browser may render inline from the API's origin without running
+/// anything: raster images, audio and video. Everything else is sent as an attachment.
+pub fn is_inline_safe(mime: &str) -> bool {
+    let lower = mime.to_ascii_lowercase();
+    is_raster_image(&lower) || lower.starts_with("audio/") || lower.starts_with("video/")
+}
+
 /// The object key of a new upload: `<userId>/<cuid>-<sanitised name>`. The CUID
 /// makes it unique; the name keeps it readable in a bucket listing.
 pub fn new_key(user_id: &str, filename: &str) -> String {
@@ -98,6 +114,16 @@ mod tests {
         assert!(!is_mime_type("image/"));
         assert!(!is_mime_type("image/png; charset=x"));
         assert!(!is_mime_type("a/b/c"));
+    }
+
+    #[test]
+    fn only_raster_images_and_media_are_inline() {
+        assert!(is_raster_image("image/PNG"));
+        assert!(!is_raster_image("image/svg+xml"));
+        assert!(is_inline_safe("video/mp4"));
+        assert!(!is_inline_safe("text/html"));
+        assert!(!is_inline_safe("image/svg+xml"));
+        assert!(!is_inline_safe("application/pdf"));
     }
 
     #[test]

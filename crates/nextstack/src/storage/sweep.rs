@@ -44,6 +44,14 @@ pub async fn run_once(db: &DatabaseConnection, storage: &Storage) -> Result<Swee
             break;
         }
     }
+    // Objects of files deleted in the last minutes are removed once more: an S3 upload URL
+    // (valid 15 minutes, not revocable) may have put the object back after the delete.
+    let recent = now() - chrono::Duration::minutes(20);
+    for row in files::deleted_since(db, recent, 10 * BATCH).await? {
+        if let Err(err) = storage.delete(&row.storage_key).await {
+            tracing::debug!(error = %err, key = %row.storage_key, "re-removal of a recently deleted file failed");
+        }
+    }
     // One pass over what awaits removal; whatever fails stays for the next run.
     let mut seen = 0;
     while seen < 10 * BATCH {

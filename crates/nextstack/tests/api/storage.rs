@@ -139,7 +139,8 @@ async fn a_declared_size_over_the_limit_is_refused() {
     let input = json!({"filename": "big.bin", "mimeType": "application/octet-stream", "size": 1001});
     let (status, body) = app.mutation("main.storage.requestUpload", &input, Some(&user)).await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(body["error"]["message"], "File is too large: 1001 bytes; the limit is 1000 bytes");
+    let size_errors = &body["error"]["data"]["zodError"]["fieldErrors"]["size"];
+    assert_eq!(size_errors, &json!(["File is too large: 1001 bytes; the limit is 1000 bytes"]));
     let count = file::Entity::find().all(&app.db).await.unwrap().len();
     assert_eq!(count, 0, "no row for a refused upload");
     let zero = json!({"filename": "e.bin", "mimeType": "application/octet-stream", "size": 0});
@@ -270,7 +271,13 @@ async fn avatars_must_be_ready_images_of_the_caller() {
     let text = upload(&app, &user, "notes.txt", "text/plain", b"not an image").await;
     let (status, body) = app.mutation("main.user.setAvatar", &json!({"fileId": text["id"]}), Some(&user)).await;
     assert_eq!((status, error_code(&body)), (400, "BAD_REQUEST"));
-    assert_eq!(body["error"]["message"], "An avatar must be an image, not text/plain");
+    assert_eq!(
+        body["error"]["message"],
+        "An avatar must be a PNG, JPEG, GIF, WebP, AVIF, BMP or ICO image, not text/plain"
+    );
+    let svg = upload(&app, &user, "me.svg", "image/svg+xml", b"<svg/>").await;
+    let (status, _) = app.mutation("main.user.setAvatar", &json!({"fileId": svg["id"]}), Some(&user)).await;
+    assert_eq!(status, 400, "SVG can carry script: not an avatar");
 
     let pending = request_upload(&app, &user, "p.png", "image/png", 3).await;
     let (status, _) = app.mutation("main.user.setAvatar", &json!({"fileId": pending.file_id}), Some(&user)).await;
@@ -461,4 +468,26 @@ async fn deleting_a_user_removes_their_stored_objects() {
     assert_eq!(app.storage.size_of(a["storageKey"].as_str().unwrap()).await.unwrap(), None);
     assert_eq!(app.storage.size_of(&pending.storage_key).await.unwrap(), None);
     assert!(file::Entity::find().all(&app.db).await.unwrap().is_empty(), "rows cascade with the user");
+}
+
+#[tokio::test]
+async fn stored_files_never_run_as_pages_of_the_api_origin() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user("pages@example.com", Role::User).await;
+    let html = upload(&app, &user, "evil.html", "text/html", b"<script>alert(1)</script>").await;
+    let (_, body) = download_url(&app, &user, html["id"].as_str().unwrap(), None).await;
+    let res = app.client.get(data(&body)["downloadUrl"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    if !storage_is_s3() {
+        assert_eq!(res.headers()["content-security-policy"], "sandbox; default-src 'none'");
+        assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"evil.html\"");
+    }
+    // Once confirmed, the upload URL no longer writes (locally; S3 URLs cannot be revoked).
+    let ticket = request_upload(&app, &user, "a.txt", "text/plain", 2).await;
+    assert!(put(&app, &ticket.upload_url, "text/plain", b"ok".to_vec()).await.status().is_success());
+    assert_eq!(confirm(&app, &user, &ticket.file_id).await.0, 200);
+    let again = put(&app, &ticket.upload_url, "text/plain", b"no".to_vec()).await;
+    if !storage_is_s3() {
+        assert_eq!(again.status(), 409);
+    }
 }

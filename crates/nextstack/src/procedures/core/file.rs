@@ -81,9 +81,8 @@ pub async fn update(ctx: Authed, input: UpdateInput) -> Result<FileRow, AppError
     let metadata = serde_json::Value::Object(input.metadata);
     let size = serde_json::to_vec(&metadata).map(|v| v.len()).unwrap_or(usize::MAX);
     if size > MAX_METADATA_BYTES {
-        return Err(AppError::BadRequest(
-            format!("metadata is {size} bytes as JSON; the limit is {MAX_METADATA_BYTES}").into(),
-        ));
+        let message = format!("metadata is {size} bytes as JSON; the limit is {MAX_METADATA_BYTES}");
+        return Err(AppError::InvalidField { field: "metadata", message });
     }
     let row = owned_file(&ctx, &input.file_id).await?;
     Ok(files::set_metadata(&ctx.state.db, row, metadata).await?.into())

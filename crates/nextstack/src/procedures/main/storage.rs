@@ -71,7 +71,8 @@ pub async fn request_upload(ctx: Authed, input: RequestUploadInput) -> Result<Up
     let max = ctx.state.config.max_upload_bytes;
     let size = u64::try_from(input.size).unwrap_or(0);
     if size > max {
-        return Err(AppError::BadRequest(format!("File is too large: {size} bytes; the limit is {max} bytes").into()));
+        let message = format!("File is too large: {size} bytes; the limit is {max} bytes");
+        return Err(AppError::InvalidField { field: "size", message });
     }
     let mime_type = input.mime_type.to_ascii_lowercase();
     let storage_key = new_key(&ctx.caller.user_id, &input.filename);
