@@ -6,7 +6,7 @@
 
 use chrono::NaiveDateTime;
 use nextstack_entity::{FileStatus, file, now, user};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -291,15 +291,26 @@ pub async fn set_avatar(
     user_id: &str,
     avatar: Option<&file::Model>,
 ) -> Result<user::Model, AppError> {
-    let result = user::Entity::update_many()
+    let mut update = user::Entity::update_many()
         .col_expr(user::Column::AvatarFileId, Expr::value(avatar.map(|f| f.id.clone())))
         .col_expr(user::Column::Image, Expr::value(avatar.and_then(|f| f.url.clone())))
         .col_expr(user::Column::UpdatedAt, Expr::value(now()))
-        .filter(user::Column::Id.eq(user_id))
-        .exec(db)
-        .await?;
+        .filter(user::Column::Id.eq(user_id));
+    if let Some(file) = avatar {
+        // Checked again in the same statement: a delete between the caller's check and
+        // this update must not leave the user pointing at a removed file.
+        update = update.filter(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(file::Entity)
+                .and_where(file::Column::Id.eq(file.id.as_str()))
+                .and_where(file::Column::Status.eq(FileStatus::Ready))
+                .to_owned(),
+        ));
+    }
+    let result = update.exec(db).await?;
     if result.rows_affected == 0 {
-        return Err(AppError::not_found("User"));
+        return Err(if avatar.is_some() { AppError::not_found("File") } else { AppError::not_found("User") });
     }
     user::Entity::find_by_id(user_id.to_string()).one(db).await?.ok_or(AppError::not_found("User"))
 }
