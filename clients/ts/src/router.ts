@@ -358,6 +358,27 @@ createdAt: IsoTime,
  * Last update time.
  */
 updatedAt: IsoTime, };
+export type OrderChange = { 
+/**
+ * The order.
+ */
+id: string, 
+/**
+ * Its status after the change.
+ */
+status: OrderStatus, 
+/**
+ * The buyer.
+ */
+buyerId: string, 
+/**
+ * The seller.
+ */
+sellerId: string, 
+/**
+ * When it changed.
+ */
+updatedAt: IsoTime, };
 export type OrderListInput = { 
 /**
  * 1-based page (1).
@@ -1287,6 +1308,11 @@ role?: Role, }; output: UserWithCounts; meta: Meta }>;
       "getSession": TRPCQueryProcedure<{ input: void; output: SessionOutput; meta: Meta }>;
     };
     "order": {
+      "onChange": TRPCSubscriptionProcedure<{ input: { 
+/**
+ * Resume after this event (the link fills it in when it reconnects).
+ */
+lastEventId?: string | null, }; output: AsyncIterable<{ id: string; data: OrderChange }, void, any>; meta: Meta }>;
       "place": TRPCMutationProcedure<{ input: { 
 /**
  * The offering to buy.

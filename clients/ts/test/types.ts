@@ -29,6 +29,17 @@ export async function usesTheRouterCorrectly(): Promise<void> {
   const input: RouterInputs["core"]["user"]["create"] = { email: "x@example.com" };
   const stats = await client.main.user.stats.query({ userId: user.id });
   const level: string | undefined = stats.level?.name;
+  const subscription = client.main.order.onChange.subscribe(
+    { lastEventId: null },
+    {
+      onData(event) {
+        const id: string = event.id;
+        const changed: "PENDING" | "CONFIRMED" | "COMPLETED" | "CANCELLED" = event.data.status;
+        void [id, changed];
+      },
+    },
+  );
+  subscription.unsubscribe();
   void [email, posts, role, total, author, next, cents, status, url, input, level];
 }
 

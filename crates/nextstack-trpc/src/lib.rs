@@ -15,6 +15,7 @@ mod procedure;
 mod request;
 mod router;
 mod service;
+pub mod subscription;
 pub mod superjson;
 pub mod typegen;
 pub mod validation;
@@ -26,4 +27,5 @@ pub use procedure::{
 };
 pub use router::Router;
 pub use service::{CallFailure, StreamingBody, Trpc, TrpcConfig};
+pub use subscription::{SseConfig, Tracked};
 pub use superjson::Transformer;

@@ -209,17 +209,44 @@ pub struct Procedure<C> {
     /// Input and output types, for TypeScript generation.
     pub types: ProcedureTypes,
     pub(crate) handler: BoxedHandler<C>,
+    /// Subscriptions only: starts the event stream.
+    pub(crate) subscription: Option<crate::subscription::BoxedSubscription<C>>,
 }
 
 impl<C> Clone for Procedure<C> {
     fn clone(&self) -> Self {
-        Self { kind: self.kind, types: self.types, handler: self.handler.clone() }
+        Self {
+            kind: self.kind,
+            types: self.types,
+            handler: self.handler.clone(),
+            subscription: self.subscription.clone(),
+        }
     }
 }
 
 impl<C: Send + 'static> Procedure<C> {
     pub(crate) fn new<M, H: Handler<C, M>>(kind: ProcedureKind, handler: H) -> Self {
-        Self { kind, types: H::types(), handler: Arc::new(move |ctx, input| handler.call(ctx, input)) }
+        Self {
+            kind,
+            types: H::types(),
+            handler: Arc::new(move |ctx, input| handler.call(ctx, input)),
+            subscription: None,
+        }
+    }
+
+    pub(crate) fn new_subscription<M, H: crate::subscription::SubscriptionHandler<C, M>>(handler: H) -> Self {
+        let refuse: BoxedHandler<C> = Arc::new(|_, _| {
+            Box::pin(futures::future::ready(Err(TrpcError::new(
+                crate::ErrorCode::MethodNotSupported,
+                "Subscriptions are served over server-sent events (httpSubscriptionLink)",
+            ))))
+        });
+        Self {
+            kind: ProcedureKind::Subscription,
+            types: H::types(),
+            handler: refuse,
+            subscription: Some(Arc::new(move |ctx, input| handler.start(ctx, input))),
+        }
     }
 
     /// Runs the procedure with a context and raw input.

@@ -31,6 +31,11 @@ impl<C: Send + 'static> Router<C> {
         self.add(path, Procedure::new(ProcedureKind::Mutation, handler))
     }
 
+    /// Registers a subscription (GET, answered with server-sent events).
+    pub fn subscription<M, H: crate::subscription::SubscriptionHandler<C, M>>(self, path: &str, handler: H) -> Self {
+        self.add(path, Procedure::new_subscription(handler))
+    }
+
     /// Adds every procedure of `other` under `prefix.` (or as is for an empty prefix).
     pub fn nest(mut self, prefix: &str, other: Router<C>) -> Self {
         for (path, procedure) in other.procedures {

@@ -20,6 +20,7 @@ use crate::jsonl::JsonlEncoder;
 use crate::procedure::{CallOutput, ProcedureKind};
 use crate::request::{CallRequest, Inputs, check_content_type};
 use crate::router::Router;
+use crate::subscription::{SseConfig, sse_response, with_last_event_id};
 use crate::superjson::{self, Transformer};
 
 /// Engine settings.
@@ -36,6 +37,8 @@ pub struct TrpcConfig {
     pub stream_call_timeout: Duration,
     /// The data transformer clients use (`TRPC_TRANSFORMER`).
     pub transformer: Transformer,
+    /// Subscriptions: ping interval and the shutdown signal.
+    pub sse: SseConfig,
 }
 
 impl Default for TrpcConfig {
@@ -46,6 +49,7 @@ impl Default for TrpcConfig {
             max_body_bytes: 10 * 1024 * 1024,
             stream_call_timeout: Duration::from_secs(30),
             transformer: Transformer::None,
+            sse: SseConfig::default(),
         }
     }
 }
@@ -151,6 +155,9 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
             Err(err) => return self.request_error(err),
         };
         let inputs = self.read_inputs(&parts, &call, body).await;
+        if let Some(response) = self.try_subscription(&parts, &call, &ctx, &inputs) {
+            return response;
+        }
         let calls = self.start_calls(&parts.method, &call, ctx, &inputs);
         if call.wants_jsonl {
             return self.jsonl_response(&call, calls);
@@ -240,6 +247,28 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         if let Some(hook) = &self.inner.on_error {
             hook(CallFailure { path, error });
         }
+    }
+
+    /// A single GET call of a subscription becomes an event stream.
+    fn try_subscription(&self, parts: &Parts, call: &CallRequest, ctx: &C, inputs: &Inputs) -> Option<Response> {
+        if call.is_batch || parts.method != Method::GET || call.paths.len() != 1 {
+            return None;
+        }
+        let path = call.paths[0].clone();
+        let start = self.inner.router.get(&path)?.subscription.clone()?;
+        let mut input = inputs.get(0);
+        if self.superjson() {
+            input = input.and_then(superjson::decode_input);
+        }
+        let last_event_id = parts.headers.get("last-event-id").and_then(|v| v.to_str().ok());
+        let input = input.map(|value| with_last_event_id(value, last_event_id));
+        let this = self.clone();
+        let shape = move |err: &TrpcError| {
+            this.report(Some(&path), err);
+            err.shape(Some(&path), this.inner.config.include_stack)
+        };
+        let started = start(ctx.clone(), input);
+        Some(sse_response(started, self.inner.config.sse.clone(), self.superjson(), shape))
     }
 
     fn superjson(&self) -> bool {

@@ -82,10 +82,13 @@ pub fn app_router_ts<C: Send + 'static>(router: &Router<C>, options: TypegenOpti
                 if inline.ends_with(" | null") { format!("{inline} | undefined") } else { inline }
             }
         };
-        let kind = match procedure.kind {
-            ProcedureKind::Query => "TRPCQueryProcedure",
-            ProcedureKind::Mutation => "TRPCMutationProcedure",
-            ProcedureKind::Subscription => "TRPCSubscriptionProcedure",
+        let (kind, output) = match procedure.kind {
+            ProcedureKind::Query => ("TRPCQueryProcedure", output),
+            ProcedureKind::Mutation => ("TRPCMutationProcedure", output),
+            // Events are tracked: `onData` receives `{ id, data }`, as from a TypeScript server's `tracked()`.
+            ProcedureKind::Subscription => {
+                ("TRPCSubscriptionProcedure", format!("AsyncIterable<{{ id: string; data: {output} }}, void, any>"))
+            }
         };
         let node =
             path.split('.').fold(&mut root, |node, segment| node.children.entry(segment.to_string()).or_default());

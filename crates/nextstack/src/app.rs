@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::password::PasswordHasher;
 use crate::auth::session::SessionIdentity;
 use crate::config::Config;
+use crate::events::OrderEvents;
 use crate::mail::Mailer;
 use crate::middleware::rate_limit::{MemoryStore, RateLimitStore};
 use crate::rpc::identity::IdentityResolver;
@@ -29,6 +30,10 @@ pub struct App {
     pub mailer: Mailer,
     /// File storage (local disk or S3).
     pub storage: Arc<Storage>,
+    /// Order changes for `main.order.onChange`.
+    pub order_events: OrderEvents,
+    /// Flips to `true` when the server shuts down (open subscriptions end).
+    pub stopping: tokio::sync::watch::Sender<bool>,
     /// When the server started (for `/health` uptime).
     pub started: Instant,
 }
@@ -71,6 +76,8 @@ impl AppState {
             hasher: PasswordHasher::default(),
             mailer,
             storage,
+            order_events: OrderEvents::default(),
+            stopping: tokio::sync::watch::Sender::new(false),
             started: Instant::now(),
         })))
     }

@@ -131,6 +131,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `TRPC_MAX_BATCH_SIZE`.
     pub trpc_max_batch_size: usize,
+    /// `SSE_PING_INTERVAL_MS` (10 s): `event: ping` on open subscriptions.
+    pub sse_ping_interval: Duration,
     /// `TRPC_TRANSFORMER`: `none` (plain JSON) or `superjson`.
     pub trpc_transformer: nextstack_trpc::Transformer,
     /// `LOG_FORMAT`.

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod mail;
 pub mod middleware;
@@ -36,6 +37,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let stopping = state.stopping.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Subscriptions would otherwise hold their connections open until the watchdog fires.
+        let _ = stopping.send(true);
+    };
     serve_router(listener, router::build(state), shutdown).await
 }
 

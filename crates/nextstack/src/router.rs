@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::routing::get;
-use nextstack_trpc::{Trpc, TrpcConfig};
+use nextstack_trpc::{SseConfig, Trpc, TrpcConfig};
 
 use crate::app::AppState;
 use crate::auth;
@@ -23,6 +23,7 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         max_body_bytes: state.config.max_body_bytes,
         stream_call_timeout: state.config.request_timeout,
         transformer: state.config.trpc_transformer,
+        sse: SseConfig { ping_interval: state.config.sse_ping_interval, shutdown: Some(state.stopping.subscribe()) },
     };
     let ctx_state = state.clone();
     let trpc = Trpc::new(procedures, config, move |parts| ctx::create(&ctx_state, parts)).on_error(|failure| {

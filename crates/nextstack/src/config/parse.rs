@@ -157,6 +157,7 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
             .map_err(|_| invalid("MAX_BODY_BYTES", "is too large".into()))?,
         trpc_max_batch_size: usize::try_from(vars.positive("TRPC_MAX_BATCH_SIZE", 100)?)
             .map_err(|_| invalid("TRPC_MAX_BATCH_SIZE", "is too large".into()))?,
+        sse_ping_interval: Duration::from_millis(vars.positive("SSE_PING_INTERVAL_MS", 10_000)?),
         trpc_transformer: match vars.get("TRPC_TRANSFORMER").map(str::to_ascii_lowercase).as_deref() {
             None | Some("none" | "json") => nextstack_trpc::Transformer::None,
             Some("superjson") => nextstack_trpc::Transformer::Superjson,

@@ -44,6 +44,7 @@ pub fn procedures() -> Router<Ctx> {
         .query("core.order.list", core::order::list)
         .mutation("main.order.place", main::order::place)
         .mutation("main.order.transition", main::order::transition)
+        .subscription("main.order.onChange", main::order::on_change)
         .query("core.file.get", core::file::get)
         .query("core.file.list", core::file::list)
         .mutation("core.file.update", core::file::update)

@@ -90,6 +90,17 @@ async fn why_not_placed(db: &impl ConnectionTrait, new: &NewOrder) -> Result<App
     Ok(AppError::Conflict("The offering changed while the order was placed; please retry".into()))
 }
 
+/// The seller of an offering.
+pub async fn seller_of(db: &impl ConnectionTrait, offering_id: &str) -> Result<String, AppError> {
+    offering::Entity::find_by_id(offering_id.to_string())
+        .select_only()
+        .column(offering::Column::SellerId)
+        .into_tuple()
+        .one(db)
+        .await?
+        .ok_or(AppError::not_found("Offering"))
+}
+
 /// The rank of the buyer's level (`None`: no level yet).
 async fn buyer_rank(db: &impl ConnectionTrait, buyer_id: &str) -> Result<Option<i32>, AppError> {
     let rank: Option<Option<i32>> = user::Entity::find_by_id(buyer_id.to_string())

@@ -99,6 +99,7 @@ const MATRIX: &[(&str, Rule, InputFn)] = &[
     ("core.order.list", Rule::User, |_| Some(json!({"role": "seller"}))),
     ("main.order.place", Rule::User, |t| Some(json!({"offeringId": t.shop}))),
     ("main.order.transition", Rule::Owner, |t| Some(json!({"id": t.order, "to": "CANCELLED"}))),
+    ("main.order.onChange", Rule::User, |_| Some(json!({}))),
     ("core.file.get", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
     ("core.file.list", Rule::User, |_| Some(json!({}))),
     ("core.file.update", Rule::Owner, |t| Some(json!({"fileId": t.file, "metadata": {"k": "v"}}))),
@@ -188,7 +189,8 @@ async fn every_procedure_enforces_its_auth_column() {
                 Some(c) => req.header("cookie", c),
                 None => req,
             };
-            let (status, body) = send_json(req).await;
+            let (status, body) =
+                if kind == ProcedureKind::Subscription { subscribe(req).await } else { send_json(req).await };
             assert_eq!(status, expected(*rule, caller), "{path} as {caller:?}: {body}");
         }
     }
@@ -226,4 +228,26 @@ fn active_offering() -> offerings::OfferingFields {
         status: Some(nextstack_entity::OfferingStatus::Active),
         ..Default::default()
     }
+}
+
+/// A subscription answers 200 with an event stream either way: refused, it
+/// sends `serialized-error` (whose `httpStatus` is the outcome); accepted, it
+/// stays open after `connected`.
+async fn subscribe(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let mut res = req.send().await.expect("subscribe");
+    assert_eq!(res.status(), 200);
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(300);
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(deadline, res.chunk()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(at) = text.find("event: serialized-error\ndata: ") {
+            let rest = &text[at + "event: serialized-error\ndata: ".len()..];
+            if let Some(end) = rest.find('\n') {
+                let shape: serde_json::Value = serde_json::from_str(&rest[..end]).unwrap();
+                return (shape["data"]["httpStatus"].as_u64().unwrap_or(500) as u16, shape);
+            }
+        }
+    }
+    assert!(text.starts_with("event: connected"), "{text}");
+    (200, serde_json::Value::Null)
 }

@@ -21,5 +21,6 @@ mod orders;
 mod shutdown;
 mod storage;
 mod storage_fault;
+mod subscriptions;
 mod trpc_protocol;
 mod validation;

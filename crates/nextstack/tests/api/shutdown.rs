@@ -140,3 +140,49 @@ async fn session_tokens_never_reach_the_log() {
     assert!(log.len() > 5, "debug logging produced lines: {log:?}");
     assert!(log.iter().all(|line| !line.contains(&token)), "a token leaked into the log");
 }
+
+#[test]
+fn sigterm_ends_open_subscriptions_with_return_and_exits_zero() {
+    let mut server = ServerProcess::start(&[("SHUTDOWN_TIMEOUT_MS", "8000")]);
+    // A session for the subscription (sign-up answers with `set-auth-token`).
+    let body = r#"{"name":"Sub","email":"sub@example.com","password":"subscription password"}"#;
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let request = format!(
+        "POST /api/auth/sign-up/email HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let token = response
+        .lines()
+        .find_map(|l| l.strip_prefix("set-auth-token: "))
+        .unwrap_or_else(|| panic!("no token in {response}"))
+        .trim()
+        .to_string();
+
+    let mut sse = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let request = format!(
+        "GET /trpc/main.order.onChange?input=%7B%7D HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\r\n"
+    );
+    sse.write_all(request.as_bytes()).unwrap();
+    sse.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    while !seen.contains("event: connected") {
+        let n = sse.read(&mut buf).expect("the stream opens");
+        assert!(n > 0, "stream closed early: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let started = Instant::now();
+    server.signal("TERM");
+    while !seen.contains("event: return") {
+        match sse.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+        }
+    }
+    assert!(seen.contains("event: return"), "the stream ends cleanly: {seen}");
+    assert_eq!(server.wait_exit(Duration::from_secs(6)), Some(0), "exit 0, well before the watchdog");
+    assert!(started.elapsed() < Duration::from_secs(6));
+}

@@ -5,7 +5,12 @@ use nextstack_trpc::validation::cuid;
 use serde::Deserialize;
 use ts_rs::TS;
 
+use futures::stream::{self, Stream, StreamExt};
+use nextstack_trpc::Tracked;
+use tokio::sync::broadcast;
+
 use crate::error::AppError;
+use crate::events::OrderChange;
 use crate::rpc::auth::Authed;
 use crate::services::order::{self as orders, Actor, NewOrder};
 use crate::wire::order::{OrderOutput, OrderStatus};
@@ -36,7 +41,23 @@ pub async fn place(ctx: Authed, input: PlaceInput) -> Result<OrderOutput, AppErr
         quantity: input.quantity.unwrap_or(1),
         note: input.note,
     };
-    Ok(orders::place(&ctx.state.db, new).await?.into())
+    let order = orders::place(&ctx.state.db, new).await?;
+    if ctx.state.order_events.has_subscribers() {
+        // The seller is not in the order row; look it up only when someone listens.
+        let seller_id = orders::seller_of(&ctx.state.db, &order.offering_id).await?;
+        ctx.state.order_events.publish(change_of(&order, seller_id));
+    }
+    Ok(order.into())
+}
+
+fn change_of(order: &nextstack_entity::order::Model, seller_id: String) -> OrderChange {
+    OrderChange {
+        id: order.id.clone(),
+        status: order.status.into(),
+        buyer_id: order.buyer_id.clone(),
+        seller_id,
+        updated_at: order.updated_at.into(),
+    }
 }
 
 /// Where an order may be moved.
@@ -71,5 +92,49 @@ pub async fn transition(ctx: Authed, input: TransitionInput) -> Result<OrderOutp
     };
     let actor = Actor { user_id: &ctx.caller.user_id, is_admin: ctx.caller.role == Role::Admin };
     let done = orders::transition(&ctx.state.db, &input.id, to.into(), actor).await?;
+    ctx.state.order_events.publish(change_of(&done.order, done.seller_id));
     Ok(done.order.into())
+}
+
+/// `main.order.onChange` input.
+#[derive(Debug, Default, Deserialize, Validate, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OnChangeInput {
+    /// Resume after this event (the link fills it in when it reconnects).
+    #[garde(inner(length(max = 64)))]
+    #[ts(optional = nullable)]
+    pub last_event_id: Option<String>,
+}
+
+/// `main.order.onChange` (user, subscription): every change of an order the
+/// caller buys or sells, each tracked by its event id; a reconnect with the
+/// last id replays what happened since (within five minutes).
+pub async fn on_change(
+    ctx: Authed,
+    input: OnChangeInput,
+) -> Result<impl Stream<Item = Result<Tracked<OrderChange>, AppError>> + Send + 'static, AppError> {
+    let me = ctx.caller.user_id.clone();
+    let (replay, live) = ctx.state.order_events.subscribe(input.last_event_id.as_deref());
+    let live = stream::unfold(live, |mut rx| async move {
+        match rx.recv().await {
+            Ok(event) => Some((Ok(event), rx)),
+            // Fell behind the live feed: end with a retryable error; the client
+            // reconnects with its last event id and the replay fills the gap.
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                Some((Err(AppError::Internal(anyhow::anyhow!("subscriber lagged behind"))), rx))
+            }
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    });
+    let events = stream::iter(replay.into_iter().map(Ok)).chain(live).filter_map(move |item| {
+        let mine = match item {
+            Ok(event) if event.change.buyer_id == me || event.change.seller_id == me => {
+                Some(Ok(Tracked::new(event.event_id, event.change)))
+            }
+            Ok(_) => None,
+            Err(err) => Some(Err(err)),
+        };
+        std::future::ready(mine)
+    });
+    Ok(events)
 }

@@ -1,0 +1,134 @@
+//! `main.order.onChange` over server-sent events, read as raw HTTP: the event
+//! framing of PROTOCOL.md 2.5, who receives what, pings, and resuming after
+//! the last event id.
+
+use std::time::Duration;
+
+use nextstack::wire::user::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, data, urlencode};
+
+#[derive(Debug, Default, Clone)]
+struct SseEvent {
+    event: Option<String>,
+    data: String,
+    id: Option<String>,
+}
+
+struct Subscription {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Subscription {
+    async fn open(app: &TestApp, user: Option<&str>, input: Value, last_event_id: Option<&str>) -> Self {
+        let url = app.url(&format!("/trpc/main.order.onChange?input={}", urlencode(&input.to_string())));
+        let mut req = app.act_as(app.client.get(url), user);
+        if let Some(id) = last_event_id {
+            req = req.header("last-event-id", id);
+        }
+        let response = req.send().await.expect("subscribe");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        assert_eq!(response.headers()["cache-control"], "no-cache, no-transform");
+        Self { response, buffer: String::new() }
+    }
+
+    /// The next event other than pings, or `None` after `wait`.
+    async fn next(&mut self, wait: Duration) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = SseEvent::default();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event: ") {
+                        event.event = Some(v.to_string());
+                    } else if let Some(v) = line.strip_prefix("data: ") {
+                        event.data = v.to_string();
+                    } else if let Some(v) = line.strip_prefix("id: ") {
+                        event.id = Some(v.to_string());
+                    }
+                }
+                if event.event.as_deref() != Some("ping") {
+                    return Some(event);
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await.ok()?.ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    async fn expect_change(&mut self, order: &str, status: &str) -> String {
+        let event = self.next(Duration::from_secs(5)).await.expect("an event");
+        assert_eq!(event.event, None, "{event:?}");
+        let change: Value = serde_json::from_str(&event.data).unwrap();
+        assert_eq!((change["id"].as_str(), change["status"].as_str()), (Some(order), Some(status)), "{change}");
+        assert!(change["buyerId"].is_string() && change["sellerId"].is_string() && change["updatedAt"].is_string());
+        event.id.expect("tracked")
+    }
+}
+
+#[tokio::test]
+async fn buyer_and_seller_follow_their_orders_and_resume_after_a_drop() {
+    let app = TestApp::builder().env("SSE_PING_INTERVAL_MS", "100").spawn().await;
+    let seller = app.create_user("seller@example.com", Role::User).await;
+    let buyer = app.create_user("buyer@example.com", Role::User).await;
+    let stranger = app.create_user("stranger@example.com", Role::User).await;
+    let input = json!({"title": "Lesson", "priceCents": 500, "status": "ACTIVE"});
+    let (_, body) = app.mutation("core.offering.create", &input, Some(&seller)).await;
+    let offering = data(&body)["id"].clone();
+
+    let mut as_buyer = Subscription::open(&app, Some(&buyer), json!({}), None).await;
+    let mut as_seller = Subscription::open(&app, Some(&seller), json!({}), None).await;
+    let mut as_stranger = Subscription::open(&app, Some(&stranger), json!({}), None).await;
+    for sub in [&mut as_buyer, &mut as_seller, &mut as_stranger] {
+        let connected = sub.next(Duration::from_secs(5)).await.unwrap();
+        assert_eq!((connected.event.as_deref(), connected.data.as_str()), (Some("connected"), "{}"));
+    }
+    // Pings keep idle connections alive.
+    let raw =
+        tokio::time::timeout(Duration::from_secs(5), as_stranger.response.chunk()).await.unwrap().unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&raw).contains("event: ping"));
+
+    let (_, body) = app.mutation("main.order.place", &json!({"offeringId": offering}), Some(&buyer)).await;
+    let order = data(&body)["id"].as_str().unwrap().to_string();
+    let placed = as_buyer.expect_change(&order, "PENDING").await;
+    as_seller.expect_change(&order, "PENDING").await;
+    let transition = |to: &'static str| {
+        let app = &app;
+        let seller = seller.clone();
+        let order = order.clone();
+        async move { app.mutation("main.order.transition", &json!({"id": order, "to": to}), Some(&seller)).await.0 }
+    };
+    assert_eq!(transition("CONFIRMED").await, 200);
+    let confirmed = as_buyer.expect_change(&order, "CONFIRMED").await;
+    assert!(confirmed > placed, "event ids increase");
+    assert!(as_stranger.next(Duration::from_millis(300)).await.is_none(), "others see nothing");
+
+    // The buyer drops; the order completes meanwhile; a reconnect resumes after the last id.
+    drop(as_buyer);
+    assert_eq!(transition("COMPLETED").await, 200);
+    let mut resumed = Subscription::open(&app, Some(&buyer), json!({}), Some(&confirmed)).await;
+    assert_eq!(resumed.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
+    resumed.expect_change(&order, "COMPLETED").await;
+    assert!(resumed.next(Duration::from_millis(300)).await.is_none(), "nothing replayed twice");
+    // The link's own way: `lastEventId` in the input.
+    let mut again = Subscription::open(&app, Some(&buyer), json!({"lastEventId": placed}), None).await;
+    again.next(Duration::from_secs(5)).await.unwrap();
+    again.expect_change(&order, "CONFIRMED").await;
+    again.expect_change(&order, "COMPLETED").await;
+}
+
+#[tokio::test]
+async fn an_anonymous_subscription_ends_with_a_serialized_error() {
+    let app = TestApp::spawn().await;
+    let mut sub = Subscription::open(&app, None, json!({}), None).await;
+    assert_eq!(sub.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
+    let error = sub.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(error.event.as_deref(), Some("serialized-error"));
+    let shape: Value = serde_json::from_str(&error.data).unwrap();
+    assert_eq!(shape["data"]["code"], "UNAUTHORIZED");
+    assert_eq!(shape["data"]["httpStatus"], 401);
+}
