@@ -42,6 +42,12 @@ pub fn tag_date(iso: String) -> String {
     if ACTIVE.try_with(|active| *active).unwrap_or(false) { format!("{}{iso}", *MARKER) } else { iso }
 }
 
+/// Runs `f` with date tagging off (for JSON that is not a response, such as a
+/// message to other processes written while a superjson call runs).
+pub fn untagged<R>(f: impl FnOnce() -> R) -> R {
+    ACTIVE.sync_scope(false, f)
+}
+
 /// Runs `future` with date tagging on or off.
 pub(crate) fn scope<F: Future>(active: bool, future: F) -> impl Future<Output = F::Output> {
     ACTIVE.scope(active, future)

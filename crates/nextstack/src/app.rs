@@ -31,7 +31,7 @@ pub struct App {
     /// File storage (local disk or S3).
     pub storage: Arc<Storage>,
     /// Order changes for `main.order.onChange`.
-    pub order_events: OrderEvents,
+    pub order_events: Arc<OrderEvents>,
     /// Flips to `true` when the server shuts down (open subscriptions end).
     pub stopping: tokio::sync::watch::Sender<bool>,
     /// When the server started (for `/health` uptime).
@@ -68,6 +68,7 @@ impl AppState {
             tracing::error!(error = %err, "mail transport unavailable; messages go to the log");
             Mailer::Log
         });
+        let order_events = Arc::new(OrderEvents::for_database(&db, config.database.schema.as_deref()));
         Ok(Self(Arc::new(App {
             config,
             db,
@@ -76,7 +77,7 @@ impl AppState {
             hasher: PasswordHasher::default(),
             mailer,
             storage,
-            order_events: OrderEvents::default(),
+            order_events,
             stopping: tokio::sync::watch::Sender::new(false),
             started: Instant::now(),
         })))

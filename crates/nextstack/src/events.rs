@@ -2,16 +2,21 @@
 //! write, kept for five minutes so a reconnecting subscriber resumes after its
 //! last event id without missing any.
 //!
-//! In-process for now: subscribers on this process see changes made through
-//! this process. (Fan-out across processes through PostgreSQL LISTEN/NOTIFY or
-//! Redis pub/sub plugs in behind `publish` and is not built yet.)
+//! On SQLite (one process) events stay in process. On PostgreSQL every event
+//! goes through `NOTIFY`, and every process `LISTEN`s and feeds its own hub, so
+//! a subscriber on any process sees changes made through any other. PostgreSQL
+//! delivers notifications in commit order to every listener, so all processes
+//! hold the same history in the same order; a resume replays what follows the
+//! last event id in that order.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
@@ -25,7 +30,7 @@ pub const REPLAY_WINDOW: Duration = Duration::from_secs(5 * 60);
 const CHANNEL_CAPACITY: usize = 1024;
 
 /// `{id, status, buyerId, sellerId, updatedAt}`: one change of an order.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderChange {
     /// The order.
@@ -41,7 +46,7 @@ pub struct OrderChange {
 }
 
 /// A published change with its event id (ordered: later events sort after earlier ones).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrderEvent {
     /// `<unix millis, 13 digits>-<sequence, 9 digits>`.
     pub event_id: String,
@@ -54,20 +59,99 @@ pub struct OrderEvents {
     live: broadcast::Sender<OrderEvent>,
     history: Mutex<VecDeque<(Instant, OrderEvent)>>,
     sequence: AtomicU64,
+    /// Tells this process's event ids from other processes' (equal clocks, equal sequence numbers).
+    origin: String,
+    /// PostgreSQL fan-out: the pool and the NOTIFY channel.
+    fanout: Option<(DatabaseConnection, String)>,
 }
 
 impl Default for OrderEvents {
     fn default() -> Self {
-        Self { live: broadcast::channel(CHANNEL_CAPACITY).0, history: Mutex::default(), sequence: AtomicU64::new(0) }
+        Self::new(None)
     }
 }
 
 impl OrderEvents {
-    /// Records and broadcasts a change.
-    pub fn publish(&self, change: OrderChange) {
+    /// A hub; with `fanout`, events travel through PostgreSQL `NOTIFY` on that channel.
+    pub fn new(fanout: Option<(DatabaseConnection, String)>) -> Self {
+        let origin = format!("{:08x}", rand::random::<u32>());
+        Self {
+            live: broadcast::channel(CHANNEL_CAPACITY).0,
+            history: Mutex::default(),
+            sequence: AtomicU64::new(0),
+            origin,
+            fanout,
+        }
+    }
+
+    /// The hub for a database: fan-out through PostgreSQL when on PostgreSQL, one
+    /// channel per schema (tests run side by side on one database).
+    pub fn for_database(db: &DatabaseConnection, schema: Option<&str>) -> Self {
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Self::new(None);
+        }
+        let channel = match schema {
+            Some(schema) => format!("nextstack_order_events_{schema}"),
+            None => "nextstack_order_events".to_string(),
+        };
+        Self::new(Some((db.clone(), channel)))
+    }
+
+    /// Starts listening for other processes' events; returns once `LISTEN` is in place,
+    /// so nothing published after this returns is missed. A lost connection is re-opened.
+    pub async fn start_fanout(self: &std::sync::Arc<Self>) -> Result<(), sea_orm::sqlx::Error> {
+        let Some((db, channel)) = self.fanout.clone() else { return Ok(()) };
+        let pool = db.get_postgres_connection_pool().clone();
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(&channel).await?;
+        let hub = std::sync::Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(notification) => {
+                        let Some(hub) = hub.upgrade() else { return };
+                        match serde_json::from_str::<OrderEvent>(notification.payload()) {
+                            Ok(event) => hub.receive(event),
+                            Err(err) => tracing::warn!(error = %err, "unreadable order event notification"),
+                        }
+                    }
+                    Err(err) => {
+                        // sqlx reconnects on the next recv; pause so a dead server is not hammered.
+                        tracing::warn!(error = %err, "order event listener lost its connection; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        if hub.strong_count() == 0 {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Stamps a change with an event id and sends it to every subscriber (on every
+    /// process, with fan-out). A failed NOTIFY still reaches this process's subscribers.
+    pub async fn publish(&self, change: OrderChange) {
         let millis = chrono::Utc::now().timestamp_millis().max(0);
         let seq = self.sequence.fetch_add(1, Ordering::Relaxed) % 1_000_000_000;
-        let event = OrderEvent { event_id: format!("{millis:013}-{seq:09}"), change };
+        let event = OrderEvent { event_id: format!("{millis:013}-{seq:09}-{}", self.origin), change };
+        if let Some((db, channel)) = &self.fanout {
+            let payload = nextstack_trpc::superjson::untagged(|| serde_json::to_string(&event)).unwrap_or_default();
+            let notify = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [channel.clone().into(), payload.into()],
+            );
+            match db.execute_raw(notify).await {
+                Ok(_) => return, // comes back through the listener, in commit order
+                Err(err) => tracing::warn!(error = %err, "order event NOTIFY failed; delivering locally only"),
+            }
+        }
+        self.receive(event);
+    }
+
+    /// Records and broadcasts an event (from this process or, with fan-out, from any).
+    fn receive(&self, event: OrderEvent) {
         let now = Instant::now();
         let mut history = self.history.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         while history.front().is_some_and(|(at, _)| now.duration_since(*at) > REPLAY_WINDOW) {
@@ -84,14 +168,21 @@ impl OrderEvents {
         let history = self.history.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let replay = match last_event_id {
             None => Vec::new(),
-            Some(last) => history.iter().filter(|(_, e)| e.event_id.as_str() > last).map(|(_, e)| e.clone()).collect(),
+            // What followed the last seen event, in the order this hub received them;
+            // an id no longer (or never) here falls back to comparing ids.
+            Some(last) => match history.iter().position(|(_, e)| e.event_id == last) {
+                Some(at) => history.iter().skip(at + 1).map(|(_, e)| e.clone()).collect(),
+                None => history.iter().filter(|(_, e)| e.event_id.as_str() > last).map(|(_, e)| e.clone()).collect(),
+            },
         };
         (replay, self.live.subscribe())
     }
 
-    /// True when someone is listening (placing an order then looks up the seller for the event).
-    pub fn has_subscribers(&self) -> bool {
-        self.live.receiver_count() > 0
+    /// True when an event may have a subscriber: always with fan-out (other processes
+    /// may listen), else when someone listens here. Placing an order looks up the
+    /// seller for its event only then.
+    pub fn wanted(&self) -> bool {
+        self.fanout.is_some() || self.live.receiver_count() > 0
     }
 }
 
@@ -109,15 +200,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn resume_replays_only_what_came_after() {
+    #[tokio::test]
+    async fn resume_replays_only_what_came_after() {
         let events = OrderEvents::default();
-        events.publish(change("o1"));
+        events.publish(change("o1")).await;
         let (replay, _) = events.subscribe(None);
         assert!(replay.is_empty(), "a fresh subscriber starts live");
         let (_, mut live) = events.subscribe(None);
-        events.publish(change("o2"));
-        events.publish(change("o3"));
+        events.publish(change("o2")).await;
+        events.publish(change("o3")).await;
         let first = live.try_recv().unwrap();
         assert_eq!(first.change.id, "o2");
         let (replay, _) = events.subscribe(Some(&first.event_id));

@@ -37,6 +37,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Err(err) = state.order_events.start_fanout().await {
+        tracing::error!(error = %err, "cannot LISTEN for order events: subscribers see this process's changes only");
+    }
     let stopping = state.stopping.clone();
     let shutdown = async move {
         shutdown.await;

@@ -31,6 +31,15 @@ impl Serialize for IsoTime {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for IsoTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        chrono::DateTime::parse_from_rfc3339(&text)
+            .map(|t| Self(t.naive_utc()))
+            .map_err(|e| serde::de::Error::custom(format!("invalid timestamp {text:?}: {e}")))
+    }
+}
+
 /// The current time as ISO text.
 pub fn now_iso() -> String {
     IsoTime(Utc::now().naive_utc()).to_iso()

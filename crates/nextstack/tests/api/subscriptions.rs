@@ -22,9 +22,13 @@ struct Subscription {
 }
 
 impl Subscription {
-    async fn open(app: &TestApp, user: Option<&str>, input: Value, last_event_id: Option<&str>) -> Self {
+    /// Subscribes on `app` with `bearer` (`Bearer <token>`, or anonymous).
+    async fn open(app: &TestApp, bearer: Option<String>, input: Value, last_event_id: Option<&str>) -> Self {
         let url = app.url(&format!("/trpc/main.order.onChange?input={}", urlencode(&input.to_string())));
-        let mut req = app.act_as(app.client.get(url), user);
+        let mut req = app.client.get(url);
+        if let Some(bearer) = bearer {
+            req = req.header("authorization", bearer);
+        }
         if let Some(id) = last_event_id {
             req = req.header("last-event-id", id);
         }
@@ -80,9 +84,9 @@ async fn buyer_and_seller_follow_their_orders_and_resume_after_a_drop() {
     let (_, body) = app.mutation("core.offering.create", &input, Some(&seller)).await;
     let offering = data(&body)["id"].clone();
 
-    let mut as_buyer = Subscription::open(&app, Some(&buyer), json!({}), None).await;
-    let mut as_seller = Subscription::open(&app, Some(&seller), json!({}), None).await;
-    let mut as_stranger = Subscription::open(&app, Some(&stranger), json!({}), None).await;
+    let mut as_buyer = Subscription::open(&app, Some(app.bearer(&buyer)), json!({}), None).await;
+    let mut as_seller = Subscription::open(&app, Some(app.bearer(&seller)), json!({}), None).await;
+    let mut as_stranger = Subscription::open(&app, Some(app.bearer(&stranger)), json!({}), None).await;
     for sub in [&mut as_buyer, &mut as_seller, &mut as_stranger] {
         let connected = sub.next(Duration::from_secs(5)).await.unwrap();
         assert_eq!((connected.event.as_deref(), connected.data.as_str()), (Some("connected"), "{}"));
@@ -110,12 +114,12 @@ async fn buyer_and_seller_follow_their_orders_and_resume_after_a_drop() {
     // The buyer drops; the order completes meanwhile; a reconnect resumes after the last id.
     drop(as_buyer);
     assert_eq!(transition("COMPLETED").await, 200);
-    let mut resumed = Subscription::open(&app, Some(&buyer), json!({}), Some(&confirmed)).await;
+    let mut resumed = Subscription::open(&app, Some(app.bearer(&buyer)), json!({}), Some(&confirmed)).await;
     assert_eq!(resumed.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
     resumed.expect_change(&order, "COMPLETED").await;
     assert!(resumed.next(Duration::from_millis(300)).await.is_none(), "nothing replayed twice");
     // The link's own way: `lastEventId` in the input.
-    let mut again = Subscription::open(&app, Some(&buyer), json!({"lastEventId": placed}), None).await;
+    let mut again = Subscription::open(&app, Some(app.bearer(&buyer)), json!({"lastEventId": placed}), None).await;
     again.next(Duration::from_secs(5)).await.unwrap();
     again.expect_change(&order, "CONFIRMED").await;
     again.expect_change(&order, "COMPLETED").await;
@@ -131,4 +135,36 @@ async fn an_anonymous_subscription_ends_with_a_serialized_error() {
     let shape: Value = serde_json::from_str(&error.data).unwrap();
     assert_eq!(shape["data"]["code"], "UNAUTHORIZED");
     assert_eq!(shape["data"]["httpStatus"], 401);
+}
+
+/// Two server processes of one deployment on one PostgreSQL database (always on
+/// PostgreSQL: the fan-out is a PostgreSQL feature): a subscriber on one process
+/// sees changes made through the other, in order, and resumes on either.
+#[tokio::test]
+async fn changes_made_through_one_process_reach_subscribers_on_another() {
+    let a = TestApp::builder().on_postgres().spawn().await;
+    let b = TestApp::builder().sibling_of(&a).spawn().await;
+    let seller = a.create_user("seller@example.com", Role::User).await;
+    let buyer = a.create_user("buyer@example.com", Role::User).await;
+    let input = json!({"title": "Lesson", "priceCents": 500, "status": "ACTIVE"});
+    let (_, body) = a.mutation("core.offering.create", &input, Some(&seller)).await;
+    let offering = data(&body)["id"].clone();
+
+    let mut on_a = Subscription::open(&a, Some(a.bearer(&buyer)), json!({}), None).await;
+    assert_eq!(on_a.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
+    // Through B (its sessions are the same rows: B knows the users' tokens via A's database).
+    let place = b.act_as(b.mutation_request("main.order.place", &json!({"offeringId": offering})), None);
+    let place = place.header("authorization", a.bearer(&buyer));
+    let (status, body) = crate::helpers::send_json(place).await;
+    assert_eq!(status, 200, "{body}");
+    let order = data(&body)["id"].as_str().unwrap().to_string();
+    let first = on_a.expect_change(&order, "PENDING").await;
+    let confirm = b.mutation_request("main.order.transition", &json!({"id": order, "to": "CONFIRMED"}));
+    let (status, _) = crate::helpers::send_json(confirm.header("authorization", a.bearer(&seller))).await;
+    assert_eq!(status, 200);
+    on_a.expect_change(&order, "CONFIRMED").await;
+    // Resume on B after the first event: B's history holds A's and B's events alike.
+    let mut on_b = Subscription::open(&b, Some(a.bearer(&buyer)), json!({"lastEventId": first}), None).await;
+    assert_eq!(on_b.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
+    on_b.expect_change(&order, "CONFIRMED").await;
 }

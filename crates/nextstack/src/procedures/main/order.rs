@@ -42,10 +42,10 @@ pub async fn place(ctx: Authed, input: PlaceInput) -> Result<OrderOutput, AppErr
         note: input.note,
     };
     let order = orders::place(&ctx.state.db, new).await?;
-    if ctx.state.order_events.has_subscribers() {
+    if ctx.state.order_events.wanted() {
         // The seller is not in the order row; look it up only when someone listens.
         let seller_id = orders::seller_of(&ctx.state.db, &order.offering_id).await?;
-        ctx.state.order_events.publish(change_of(&order, seller_id));
+        ctx.state.order_events.publish(change_of(&order, seller_id)).await;
     }
     Ok(order.into())
 }
@@ -92,7 +92,7 @@ pub async fn transition(ctx: Authed, input: TransitionInput) -> Result<OrderOutp
     };
     let actor = Actor { user_id: &ctx.caller.user_id, is_admin: ctx.caller.role == Role::Admin };
     let done = orders::transition(&ctx.state.db, &input.id, to.into(), actor).await?;
-    ctx.state.order_events.publish(change_of(&done.order, done.seller_id));
+    ctx.state.order_events.publish(change_of(&done.order, done.seller_id)).await;
     Ok(done.order.into())
 }
 

@@ -31,6 +31,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The server's database, for side-effect checks and setup.
     pub db: DatabaseConnection,
+    /// Its URL and schema (for sibling servers).
+    database: (String, Option<String>),
     /// The server's storage (for sweep runs and fault checks).
     pub storage: Arc<Storage>,
     // The local storage folder (removed on drop; unused when the suite runs on S3).
@@ -38,14 +40,17 @@ pub struct TestApp {
     /// Session tokens of the users made with [`TestApp::create_user`], by user id.
     tokens: Mutex<HashMap<String, String>>,
     stop: Option<oneshot::Sender<()>>,
-    // Dropped last: removes the temp file or PostgreSQL schema.
-    _db_guard: TestDb,
+    // Dropped last: removes the temp file or PostgreSQL schema (siblings own none).
+    _db_guard: Option<TestDb>,
 }
 
 /// Builds a [`TestApp`] with configuration overrides.
 #[derive(Default)]
 pub struct TestAppBuilder {
     env: HashMap<String, String>,
+    postgres: bool,
+    /// Another server's database (URL and schema): a second process of the same deployment.
+    sibling_of: Option<(String, Option<String>)>,
 }
 
 impl TestAppBuilder {
@@ -55,9 +60,30 @@ impl TestAppBuilder {
         self
     }
 
+    /// Runs on PostgreSQL even when the suite runs on SQLite.
+    pub fn on_postgres(mut self) -> Self {
+        self.postgres = true;
+        self
+    }
+
+    /// Shares `other`'s database, as a second server process would.
+    pub fn sibling_of(mut self, other: &TestApp) -> Self {
+        self.sibling_of = Some(other.database.clone());
+        self
+    }
+
     /// Starts the server.
     pub async fn spawn(self) -> TestApp {
-        let test_db = TestDb::create().await;
+        let test_db = match (&self.sibling_of, self.postgres) {
+            (Some(_), _) => None,
+            (None, true) => Some(TestDb::postgres().await),
+            (None, false) => Some(TestDb::create().await),
+        };
+        let (db_url, db_schema) = match (&test_db, &self.sibling_of) {
+            (Some(db), _) => (db.url(), db.schema()),
+            (None, Some(shared)) => shared.clone(),
+            (None, None) => unreachable!("a database is created or shared"),
+        };
         let mut vars: HashMap<String, String> = [
             ("NODE_ENV", "test"),
             ("PORT", "0"),
@@ -69,7 +95,7 @@ impl TestAppBuilder {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        vars.insert("DATABASE_URL".into(), test_db.url());
+        vars.insert("DATABASE_URL".into(), db_url.clone());
         let storage_dir = tempfile::tempdir().expect("storage dir");
         vars.insert("STORAGE_LOCAL_DIR".into(), storage_dir.path().display().to_string());
         if std::env::var("TEST_STORAGE").as_deref() == Ok("s3") {
@@ -77,7 +103,7 @@ impl TestAppBuilder {
         }
         vars.extend(self.env);
         let mut config = Config::from_vars(vars).expect("test configuration is valid");
-        config.database.schema = test_db.schema();
+        config.database.schema = db_schema.clone();
         if std::env::var_os("TEST_LOG").is_some() {
             nextstack::telemetry::init(&config);
         }
@@ -90,6 +116,7 @@ impl TestAppBuilder {
         // The production state: callers are identified by their real sessions.
         let state = AppState::new(config, db.clone()).expect("storage is set up");
         let storage = state.storage.clone();
+        state.order_events.start_fanout().await.expect("LISTEN for order events");
         let procedures = rpc::registry::procedures().query("test.sleep", sleep).query("test.panic", panic_now);
         let app = router::build_with(state, procedures);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -100,6 +127,7 @@ impl TestAppBuilder {
             base_url: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
             db,
+            database: (db_url, db_schema),
             storage,
             _storage_dir: storage_dir,
             tokens: Mutex::new(HashMap::new()),

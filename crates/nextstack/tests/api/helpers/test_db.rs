@@ -18,20 +18,31 @@ impl TestDb {
     /// Creates the database named by `TEST_DATABASE_URL` (PostgreSQL) or a temp SQLite file.
     pub async fn create() -> Self {
         match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) if url.starts_with("postgres") => {
-                let suffix: String = rand::rng()
-                    .sample_iter(Alphanumeric)
-                    .take(12)
-                    .map(|c| char::from(c).to_ascii_lowercase())
-                    .collect();
-                let schema = format!("test_{suffix}");
-                let db = Database::connect(&url).await.expect("PostgreSQL at TEST_DATABASE_URL must be reachable");
-                db.execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await.expect("create test schema");
-                db.close().await.ok();
-                Self::Postgres { url, schema }
-            }
+            Ok(url) if url.starts_with("postgres") => Self::create_postgres(url).await,
             _ => Self::Sqlite { dir: tempfile::tempdir().expect("temp dir") },
         }
+    }
+
+    /// A fresh schema on PostgreSQL whatever the suite runs on (for PostgreSQL-only
+    /// features): `TEST_DATABASE_URL` when it names PostgreSQL, else `TEST_PG_URL`,
+    /// else the local server `scripts/test` starts.
+    pub async fn postgres() -> Self {
+        let url = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+            .or_else(|| std::env::var("TEST_PG_URL").ok())
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        Self::create_postgres(url).await
+    }
+
+    async fn create_postgres(url: String) -> Self {
+        let suffix: String =
+            rand::rng().sample_iter(Alphanumeric).take(12).map(|c| char::from(c).to_ascii_lowercase()).collect();
+        let schema = format!("test_{suffix}");
+        let db = Database::connect(&url).await.expect("the test PostgreSQL server must be reachable");
+        db.execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await.expect("create test schema");
+        db.close().await.ok();
+        Self::Postgres { url, schema }
     }
 
     /// The `DATABASE_URL` for the server.
