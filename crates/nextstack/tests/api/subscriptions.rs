@@ -126,6 +126,22 @@ async fn buyer_and_seller_follow_their_orders_and_resume_after_a_drop() {
 }
 
 #[tokio::test]
+async fn a_subscription_outlives_the_request_timeout() {
+    let app = TestApp::builder().env("REQUEST_TIMEOUT_MS", "200").env("SSE_PING_INTERVAL_MS", "50").spawn().await;
+    let seller = app.create_user("seller@example.com", Role::User).await;
+    let buyer = app.create_user("buyer@example.com", Role::User).await;
+    let input = json!({"title": "Lesson", "priceCents": 500, "status": "ACTIVE"});
+    let (_, body) = app.mutation("core.offering.create", &input, Some(&seller)).await;
+    let mut sub = Subscription::open(&app, Some(app.bearer(&buyer)), json!({}), None).await;
+    assert_eq!(sub.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (status, placed) =
+        app.mutation("main.order.place", &json!({"offeringId": data(&body)["id"]}), Some(&buyer)).await;
+    assert_eq!(status, 200);
+    sub.expect_change(data(&placed)["id"].as_str().unwrap(), "PENDING").await;
+}
+
+#[tokio::test]
 async fn an_anonymous_subscription_ends_with_a_serialized_error() {
     let app = TestApp::spawn().await;
     let mut sub = Subscription::open(&app, None, json!({}), None).await;
