@@ -116,6 +116,10 @@ impl OrderEvents {
                         }
                     }
                     Err(err) => {
+                        // The pool is closing (shutdown): give the connection back so `close` can finish.
+                        if matches!(err, sea_orm::sqlx::Error::PoolClosed) || pool.is_closed() {
+                            return;
+                        }
                         // sqlx reconnects on the next recv; pause so a dead server is not hammered.
                         tracing::warn!(error = %err, "order event listener lost its connection; retrying");
                         tokio::time::sleep(Duration::from_secs(1)).await;
