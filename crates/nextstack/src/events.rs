@@ -136,9 +136,7 @@ impl OrderEvents {
     /// Stamps a change with an event id and sends it to every subscriber (on every
     /// process, with fan-out). A failed NOTIFY still reaches this process's subscribers.
     pub async fn publish(&self, change: OrderChange) {
-        let millis = chrono::Utc::now().timestamp_millis().max(0);
-        let seq = self.sequence.fetch_add(1, Ordering::Relaxed) % 1_000_000_000;
-        let event = OrderEvent { event_id: format!("{millis:013}-{seq:09}-{}", self.origin), change };
+        let event = OrderEvent { event_id: self.next_event_id(), change };
         if let Some((db, channel)) = &self.fanout {
             let payload = nextstack_trpc::superjson::untagged(|| serde_json::to_string(&event)).unwrap_or_default();
             let notify = Statement::from_sql_and_values(
@@ -152,6 +150,18 @@ impl OrderEvents {
             }
         }
         self.receive(event);
+    }
+
+    /// A new event id: `<unix millis>-<sequence>-<process>`, increasing within a process.
+    pub fn next_event_id(&self) -> String {
+        let millis = chrono::Utc::now().timestamp_millis().max(0);
+        let seq = self.sequence.fetch_add(1, Ordering::Relaxed) % 1_000_000_000;
+        format!("{millis:013}-{seq:09}-{}", self.origin)
+    }
+
+    /// The PostgreSQL `NOTIFY` channel, when events fan out through PostgreSQL.
+    pub fn fanout_channel(&self) -> Option<&str> {
+        self.fanout.as_ref().map(|(_, channel)| channel.as_str())
     }
 
     /// Records and broadcasts an event (from this process or, with fan-out, from any).

@@ -44,17 +44,59 @@ WHERE o."id" = {6} AND o."status" = 'ACTIVE' AND o."sellerId" <> {2}
 RETURNING "id", "buyerId", "offeringId", "quantity", "unitPriceCents", "totalCents", "currency",
   CAST("status" AS TEXT) AS "status", "note", "createdAt", "updatedAt""#;
 
+/// PostgreSQL: the same insert, plus the seller and the order's change event
+/// sent with `NOTIFY` in the same statement (delivered on commit, so never for a
+/// row that did not land). `$7` is the channel, `$8` the event id.
+const PLACE_NOTIFY_SQL_PG: &str = r#"WITH o AS (
+  SELECT "id", "sellerId", "priceCents", "currency" FROM "Offering"
+  WHERE "id" = $6 AND "status" = 'ACTIVE' AND "sellerId" <> $2
+    AND ("minLevelRank" IS NULL OR "minLevelRank" <= COALESCE(
+          (SELECT l."rank" FROM "User" u JOIN "Level" l ON l."id" = u."levelId" WHERE u."id" = $2), -1))
+), ins AS (
+  INSERT INTO "Order"
+    ("id", "buyerId", "offeringId", "quantity", "unitPriceCents", "totalCents", "currency", "status", "note", "createdAt", "updatedAt")
+  SELECT $1, $2, o."id", $3, o."priceCents", CAST(o."priceCents" AS BIGINT) * $3, o."currency", 'PENDING', $4, $5, $5 FROM o
+  RETURNING *
+), notified AS (
+  SELECT pg_notify($7::text, json_build_object(
+    'event_id', $8::text,
+    'change', json_build_object('id', ins."id", 'status', 'PENDING', 'buyerId', ins."buyerId", 'sellerId', o."sellerId",
+                                'updatedAt', to_char(ins."updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))::text)
+  FROM ins, o
+)
+SELECT ins."id", ins."buyerId", ins."offeringId", ins."quantity", ins."unitPriceCents", ins."totalCents", ins."currency",
+  CAST(ins."status" AS TEXT) AS "status", ins."note", ins."createdAt", ins."updatedAt", o."sellerId" AS "sellerId",
+  (SELECT COUNT(*) FROM notified) AS "notified"
+FROM ins, o"#;
+
+/// Where a placed order's change event goes through PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct Notify {
+    /// The `NOTIFY` channel.
+    pub channel: String,
+    /// The event id to stamp.
+    pub event_id: String,
+}
+
+/// A placed order.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    /// The row.
+    pub order: order::Model,
+    /// The offering's seller, when the statement could return it (PostgreSQL).
+    pub seller_id: Option<String>,
+    /// True when its change event was already sent (PostgreSQL `NOTIFY`).
+    pub notified: bool,
+}
+
 /// Places an order: the offering must be ACTIVE (`PRECONDITION_FAILED`), not
 /// the buyer's own (`BAD_REQUEST`), and the buyer's level high enough
-/// (`FORBIDDEN`); unit price and currency are copied from the offering.
-pub async fn place(db: &DatabaseConnection, new: NewOrder) -> Result<order::Model, AppError> {
+/// (`FORBIDDEN`); unit price and currency are copied from the offering. With
+/// `notify` on PostgreSQL, the change event goes out in the same statement.
+pub async fn place(db: &DatabaseConnection, new: NewOrder, notify: Option<Notify>) -> Result<Placed, AppError> {
     let backend = db.get_database_backend();
-    let sql = (1..=6).fold(PLACE_SQL.to_string(), |sql, n| {
-        let placeholder = if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
-        sql.replace(&format!("{{{n}}}"), &placeholder)
-    });
     let at = now();
-    let values: [sea_orm::Value; 6] = [
+    let mut values: Vec<sea_orm::Value> = vec![
         nextstack_entity::new_id().into(),
         new.buyer_id.clone().into(),
         new.quantity.into(),
@@ -62,12 +104,25 @@ pub async fn place(db: &DatabaseConnection, new: NewOrder) -> Result<order::Mode
         at.into(),
         new.offering_id.clone().into(),
     ];
-    let inserted =
-        order::Model::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).one(db).await?;
-    match inserted {
-        Some(row) => Ok(row),
-        None => Err(why_not_placed(db, &new).await?),
-    }
+    let (sql, notifies) = match (&notify, backend) {
+        (Some(notify), DbBackend::Postgres) => {
+            values.push(notify.channel.clone().into());
+            values.push(notify.event_id.clone().into());
+            (PLACE_NOTIFY_SQL_PG.to_string(), true)
+        }
+        _ => {
+            let sql = (1..=6).fold(PLACE_SQL.to_string(), |sql, n| {
+                let placeholder = if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+                sql.replace(&format!("{{{n}}}"), &placeholder)
+            });
+            (sql, false)
+        }
+    };
+    let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let Some(row) = row else { return Err(why_not_placed(db, &new).await?) };
+    let order = order::Model::from_query_result(&row, "")?;
+    let seller_id = if notifies { Some(row.try_get::<String>("", "sellerId")?) } else { None };
+    Ok(Placed { order, seller_id, notified: notifies })
 }
 
 /// The reason `place` inserted nothing, read after the fact.

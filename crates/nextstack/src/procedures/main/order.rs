@@ -12,7 +12,7 @@ use tokio::sync::broadcast;
 use crate::error::AppError;
 use crate::events::OrderChange;
 use crate::rpc::auth::Authed;
-use crate::services::order::{self as orders, Actor, NewOrder};
+use crate::services::order::{self as orders, Actor, NewOrder, Notify};
 use crate::wire::order::{OrderOutput, OrderStatus};
 use crate::wire::user::Role;
 
@@ -41,13 +41,21 @@ pub async fn place(ctx: Authed, input: PlaceInput) -> Result<OrderOutput, AppErr
         quantity: input.quantity.unwrap_or(1),
         note: input.note,
     };
-    let order = orders::place(&ctx.state.db, new).await?;
-    if ctx.state.order_events.wanted() {
-        // The seller is not in the order row; look it up only when someone listens.
-        let seller_id = orders::seller_of(&ctx.state.db, &order.offering_id).await?;
-        ctx.state.order_events.publish(change_of(&order, seller_id)).await;
+    let events = &ctx.state.order_events;
+    // On PostgreSQL the change event travels inside the INSERT statement itself.
+    let notify = events
+        .fanout_channel()
+        .map(|channel| Notify { channel: channel.to_string(), event_id: events.next_event_id() });
+    let placed = orders::place(&ctx.state.db, new, notify).await?;
+    if !placed.notified && events.wanted() {
+        // In process only: the seller is not in the order row; look it up only when someone listens.
+        let seller_id = match placed.seller_id {
+            Some(seller_id) => seller_id,
+            None => orders::seller_of(&ctx.state.db, &placed.order.offering_id).await?,
+        };
+        events.publish(change_of(&placed.order, seller_id)).await;
     }
-    Ok(order.into())
+    Ok(placed.order.into())
 }
 
 fn change_of(order: &nextstack_entity::order::Model, seller_id: String) -> OrderChange {
