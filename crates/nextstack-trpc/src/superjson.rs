@@ -12,7 +12,7 @@ use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::LazyLock;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::error::TrpcError;
 
@@ -172,9 +172,7 @@ fn apply(value: &mut Value, path: &[String], kind: &str) -> Result<(), TrpcError
 
 /// An error shape in superjson form (`{json: shape}`; shapes hold no dates).
 pub(crate) fn encode_error(shape: Value) -> Value {
-    let mut out = Map::new();
-    out.insert("json".into(), shape);
-    Value::Object(out)
+    json!({ "json": shape })
 }
 
 #[cfg(test)]

@@ -49,6 +49,15 @@ impl Authed {
     pub fn owns_or_admin(&self, owner_id: &str) -> bool {
         self.caller.user_id == owner_id || self.caller.role == Role::Admin
     }
+
+    /// `FORBIDDEN` ("This {what} belongs to another user") unless [`Self::owns_or_admin`].
+    pub fn ensure_owns(&self, owner_id: &str, what: &str) -> Result<(), AppError> {
+        if self.owns_or_admin(owner_id) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("This {what} belongs to another user").into()))
+        }
+    }
 }
 
 fn signed_in(ctx: &Ctx) -> Result<Caller, TrpcError> {

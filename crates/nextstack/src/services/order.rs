@@ -44,7 +44,7 @@ WHERE o."id" = {6} AND o."status" = 'ACTIVE' AND o."sellerId" <> {2}
 RETURNING "id", "buyerId", "offeringId", "quantity", "unitPriceCents", "totalCents", "currency",
   CAST("status" AS TEXT) AS "status", "note", "createdAt", "updatedAt""#;
 
-/// PostgreSQL: the same insert, plus the seller and the order's change event
+/// PostgreSQL: the same insert, plus the order's change event (with its seller)
 /// sent with `NOTIFY` in the same statement (delivered on commit, so never for a
 /// row that did not land). `$7` is the channel, `$8` the event id.
 const PLACE_NOTIFY_SQL_PG: &str = r#"WITH o AS (
@@ -65,7 +65,7 @@ const PLACE_NOTIFY_SQL_PG: &str = r#"WITH o AS (
   FROM ins, o
 )
 SELECT ins."id", ins."buyerId", ins."offeringId", ins."quantity", ins."unitPriceCents", ins."totalCents", ins."currency",
-  CAST(ins."status" AS TEXT) AS "status", ins."note", ins."createdAt", ins."updatedAt", o."sellerId" AS "sellerId",
+  CAST(ins."status" AS TEXT) AS "status", ins."note", ins."createdAt", ins."updatedAt",
   (SELECT COUNT(*) FROM notified) AS "notified"
 FROM ins, o"#;
 
@@ -83,8 +83,6 @@ pub struct Notify {
 pub struct Placed {
     /// The row.
     pub order: order::Model,
-    /// The offering's seller, when the statement could return it (PostgreSQL).
-    pub seller_id: Option<String>,
     /// True when its change event was already sent (PostgreSQL `NOTIFY`).
     pub notified: bool,
 }
@@ -121,8 +119,7 @@ pub async fn place(db: &DatabaseConnection, new: NewOrder, notify: Option<Notify
     let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
     let Some(row) = row else { return Err(why_not_placed(db, &new).await?) };
     let order = order::Model::from_query_result(&row, "")?;
-    let seller_id = if notifies { Some(row.try_get::<String>("", "sellerId")?) } else { None };
-    Ok(Placed { order, seller_id, notified: notifies })
+    Ok(Placed { order, notified: notifies })
 }
 
 /// The reason `place` inserted nothing, read after the fact.

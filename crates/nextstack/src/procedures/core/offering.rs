@@ -153,9 +153,7 @@ pub async fn create(ctx: Authed, input: CreateInput) -> Result<OfferingOutput, A
 
 async fn owned(ctx: &Authed, id: &str) -> Result<nextstack_entity::offering::Model, AppError> {
     let row = offerings::find(&ctx.state.db, id).await?.ok_or(AppError::not_found("Offering"))?;
-    if !ctx.owns_or_admin(&row.seller_id) {
-        return Err(AppError::Forbidden("This offering belongs to another user".into()));
-    }
+    ctx.ensure_owns(&row.seller_id, "offering")?;
     Ok(row)
 }
 

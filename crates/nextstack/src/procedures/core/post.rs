@@ -96,9 +96,7 @@ pub async fn create(ctx: Authed, input: CreateInput) -> Result<PostOutput, AppEr
 
 async fn owned(ctx: &Authed, id: &str) -> Result<nextstack_entity::post::Model, AppError> {
     let row = posts::find(&ctx.state.db, id).await?.ok_or(AppError::not_found("Post"))?;
-    if !ctx.owns_or_admin(&row.author_id) {
-        return Err(AppError::Forbidden("This post belongs to another user".into()));
-    }
+    ctx.ensure_owns(&row.author_id, "post")?;
     Ok(row)
 }
 

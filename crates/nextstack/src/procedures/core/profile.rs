@@ -140,9 +140,7 @@ pub async fn create(ctx: Authed, input: CreateInput) -> Result<ProfileOutput, Ap
 /// The profile, when the caller owns it or is an admin.
 async fn owned(ctx: &Authed, id: &str) -> Result<nextstack_entity::profile::Model, AppError> {
     let row = profiles::find(&ctx.state.db, id).await?.ok_or(AppError::not_found("Profile"))?;
-    if !ctx.owns_or_admin(&row.user_id) {
-        return Err(AppError::Forbidden("This profile belongs to another user".into()));
-    }
+    ctx.ensure_owns(&row.user_id, "profile")?;
     Ok(row)
 }
 

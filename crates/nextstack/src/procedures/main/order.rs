@@ -49,10 +49,7 @@ pub async fn place(ctx: Authed, input: PlaceInput) -> Result<OrderOutput, AppErr
     let placed = orders::place(&ctx.state.db, new, notify).await?;
     if !placed.notified && events.wanted() {
         // In process only: the seller is not in the order row; look it up only when someone listens.
-        let seller_id = match placed.seller_id {
-            Some(seller_id) => seller_id,
-            None => orders::seller_of(&ctx.state.db, &placed.order.offering_id).await?,
-        };
+        let seller_id = orders::seller_of(&ctx.state.db, &placed.order.offering_id).await?;
         events.publish(change_of(&placed.order, seller_id)).await;
     }
     Ok(placed.order.into())

@@ -110,9 +110,7 @@ pub async fn owned_file(ctx: &Authed, id: &str) -> Result<file::Model, AppError>
     if row.status == FileStatus::Deleted {
         return Err(AppError::not_found("File"));
     }
-    if !ctx.owns_or_admin(&row.user_id) {
-        return Err(AppError::Forbidden("This file belongs to another user".into()));
-    }
+    ctx.ensure_owns(&row.user_id, "file")?;
     Ok(row)
 }
 
