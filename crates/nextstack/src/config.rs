@@ -129,6 +129,8 @@ pub struct Config {
     pub storage_sweep_interval: Duration,
     /// `MAX_BODY_BYTES` (10 MiB).
     pub max_body_bytes: usize,
+    /// How much of a refused request's body is read off before the answer (decision 17).
+    pub body_drain: crate::middleware::drain::DrainConfig,
     /// `TRPC_MAX_BATCH_SIZE`.
     pub trpc_max_batch_size: usize,
     /// `SSE_PING_INTERVAL_MS` (10 s): `event: ping` on open subscriptions.

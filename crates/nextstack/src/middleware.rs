@@ -3,6 +3,7 @@
 pub mod body_limit;
 pub mod client_ip;
 pub mod cors;
+pub mod drain;
 pub mod logging;
 pub mod rate_limit;
 pub mod request_id;
@@ -22,14 +23,16 @@ use crate::app::AppState;
 ///
 /// 1. request id and logging span — every later layer and log line can name the request;
 ///    method, path, status, latency, and the one log line of an error cause;
-/// 2. security headers — on every response, the 504 and 413 included (helmet sets them
+/// 2. drain — a body left unread by an early refusal is read off (bounded) before
+///    the answer, so the client receives it instead of a connection reset;
+/// 3. security headers — on every response, the 504 and 413 included (helmet sets them
 ///    before Express's timeout fires, so the original's 504s carried them too);
-/// 3. CORS — likewise on every response; answers preflights before the rate limit counts them;
-/// 4. timeout — 504 JSON; cancels the handler; streams are exempt once their head is sent;
-/// 5. compression — gzip/br for JSON, never for streams;
-/// 6. body limit — 413 JSON beyond `MAX_BODY_BYTES`;
-/// 7. rate limit — `/trpc` only, with `RateLimit-*` headers;
-/// 8. panic guard — a bug in a handler becomes a logged 500 JSON, never a dropped connection.
+/// 4. CORS — likewise on every response; answers preflights before the rate limit counts them;
+/// 5. timeout — 504 JSON; cancels the handler; streams are exempt once their head is sent;
+/// 6. compression — gzip/br for JSON, never for streams;
+/// 7. body limit — 413 JSON beyond `MAX_BODY_BYTES`;
+/// 8. rate limit — `/trpc` only, with `RateLimit-*` headers;
+/// 9. panic guard — a bug in a handler becomes a logged 500 JSON, never a dropped connection.
 pub fn stack(router: Router, state: &AppState) -> Router {
     // axum applies the last `.layer` outermost, so this list runs bottom-up.
     router
@@ -40,6 +43,7 @@ pub fn stack(router: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), timeout::timeout))
         .layer(cors::layer(&state.config))
         .layer(MapResponseLayer::new(security_headers::set))
+        .layer(from_fn_with_state(state.clone(), drain::drain_refused))
         .layer(from_fn(logging::log))
 }
 

@@ -155,6 +155,10 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         storage_sweep_interval: Duration::from_millis(vars.positive("STORAGE_SWEEP_INTERVAL_MS", 600_000)?),
         max_body_bytes: usize::try_from(vars.positive("MAX_BODY_BYTES", 10 * 1024 * 1024)?)
             .map_err(|_| invalid("MAX_BODY_BYTES", "is too large".into()))?,
+        body_drain: crate::middleware::drain::DrainConfig {
+            max_bytes: vars.positive("BODY_DRAIN_MAX_BYTES", 256 * 1024 * 1024)?,
+            timeout: Duration::from_millis(vars.positive("BODY_DRAIN_TIMEOUT_MS", 30_000)?),
+        },
         trpc_max_batch_size: usize::try_from(vars.positive("TRPC_MAX_BATCH_SIZE", 100)?)
             .map_err(|_| invalid("TRPC_MAX_BATCH_SIZE", "is too large".into()))?,
         sse_ping_interval: Duration::from_millis(vars.positive("SSE_PING_INTERVAL_MS", 10_000)?),

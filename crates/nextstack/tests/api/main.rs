@@ -15,6 +15,7 @@ mod client_ts;
 mod config;
 mod content;
 mod core_user;
+mod early_refusal;
 mod health;
 mod middleware;
 mod orders;
