@@ -6,9 +6,13 @@
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-/// Allocates chunk ids: `0..n` name the calls' own promises in the head line.
+/// Chunk ids: `0..n` name the calls' own promises in the head line; call `i`'s
+/// `result` and `data` promises are `n + 2i` and `n + 2i + 1`, fixed in advance
+/// so that every call can encode its lines on its own, in whatever order the
+/// calls finish (the client only needs the ids to be unique).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct JsonlEncoder {
-    next_chunk: u64,
+    calls: u64,
     /// Under superjson every line is one `{json, meta?}` value (tRPC serializes each chunk).
     superjson: bool,
 }
@@ -20,15 +24,15 @@ impl JsonlEncoder {
         for i in 0..calls {
             head.insert(i.to_string(), json!([[0], [null, 0, i]]));
         }
-        let encoder = Self { next_chunk: calls as u64, superjson };
+        let encoder = Self { calls: calls as u64, superjson };
         let head = encoder.line(Value::Object(head));
         (encoder, head)
     }
 
     /// The lines that resolve call `index` with a success.
-    pub fn success(&mut self, index: usize, data: &RawValue) -> String {
-        let result_chunk = self.allocate();
-        let data_chunk = self.allocate();
+    pub fn success(&self, index: usize, data: &RawValue) -> String {
+        let result_chunk = self.calls + 2 * index as u64;
+        let data_chunk = result_chunk + 1;
         let mut out = self.line(json!([index, 0, [[{"result": 0}], ["result", 0, result_chunk]]]));
         out.push_str(&self.line(json!([result_chunk, 0, [[{"data": 0}], ["data", 0, data_chunk]]])));
         if self.superjson {
@@ -41,7 +45,7 @@ impl JsonlEncoder {
     }
 
     /// The line that resolves call `index` with an error shape.
-    pub fn error(&mut self, index: usize, shape: Value) -> String {
+    pub fn error(&self, index: usize, shape: Value) -> String {
         self.line(json!([index, 0, [[{"error": shape}]]]))
     }
 
@@ -51,12 +55,6 @@ impl JsonlEncoder {
         text.push('\n');
         text
     }
-
-    fn allocate(&mut self) -> u64 {
-        let id = self.next_chunk;
-        self.next_chunk += 1;
-        id
-    }
 }
 
 #[cfg(test)]
@@ -65,7 +63,7 @@ mod tests {
 
     #[test]
     fn matches_observed_trpc_output() {
-        let (mut enc, head) = JsonlEncoder::start(2, false);
+        let (enc, head) = JsonlEncoder::start(2, false);
         assert_eq!(head, "{\"0\":[[0],[null,0,0]],\"1\":[[0],[null,0,1]]}\n");
         let data = serde_json::value::to_raw_value(&json!({"status": "healthy"})).unwrap();
         let ok = enc.success(0, &data);
@@ -74,5 +72,7 @@ mod tests {
             "[0,0,[[{\"result\":0}],[\"result\",0,2]]]\n[2,0,[[{\"data\":0}],[\"data\",0,3]]]\n[3,0,[[{\"status\":\"healthy\"}]]]\n"
         );
         assert_eq!(enc.error(1, json!({"code": -32004})), "[1,0,[[{\"error\":{\"code\":-32004}}]]]\n");
+        let second = enc.success(1, &data);
+        assert!(second.starts_with("[1,0,[[{\"result\":0}],[\"result\",0,4]]]\n[4,0,[[{\"data\":0}],[\"data\",0,5]]]"));
     }
 }

@@ -9,6 +9,7 @@
 //! let app = axum::Router::new().nest("/trpc", trpc.into_axum());
 //! ```
 
+mod budget;
 mod error;
 mod jsonl;
 mod procedure;

@@ -9,12 +9,17 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
 use futures::future::{BoxFuture, join_all};
-use futures::stream::{self, FuturesUnordered, StreamExt};
+use futures::stream::{self, StreamExt};
 use http::{HeaderValue, Method, StatusCode, header, request::Parts};
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 use tracing::Instrument;
 
+use crate::budget::ResponseBudget;
 use crate::error::{ErrorCode, TrpcError};
 use crate::jsonl::JsonlEncoder;
 use crate::procedure::{CallOutput, ProcedureKind};
@@ -32,6 +37,9 @@ pub struct TrpcConfig {
     pub include_stack: bool,
     /// Largest request body read, in bytes.
     pub max_body_bytes: usize,
+    /// Largest response, in bytes: calls whose output would not fit fail with
+    /// `PAYLOAD_TOO_LARGE` (decision 21).
+    pub max_response_bytes: usize,
     /// Deadline for each call of a JSONL stream. A stream's head is sent at
     /// once, so an HTTP-level timeout no longer covers the calls behind it.
     pub stream_call_timeout: Duration,
@@ -47,6 +55,7 @@ impl Default for TrpcConfig {
             max_batch_size: 100,
             include_stack: false,
             max_body_bytes: 10 * 1024 * 1024,
+            max_response_bytes: 32 * 1024 * 1024,
             stream_call_timeout: Duration::from_secs(30),
             transformer: Transformer::None,
             sse: SseConfig::default(),
@@ -209,6 +218,7 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         ctx: C,
         inputs: &Inputs,
     ) -> Vec<BoxFuture<'static, CallOutput>> {
+        let budget = ResponseBudget::new(self.inner.config.max_response_bytes);
         call.paths
             .iter()
             .enumerate()
@@ -235,10 +245,10 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
                     ))));
                 }
                 if !self.superjson() {
-                    return procedure.call(ctx.clone(), inputs.get(index));
+                    return budget.wrap(procedure.call(ctx.clone(), inputs.get(index)));
                 }
                 let input = inputs.get(index).and_then(superjson::decode_input);
-                Box::pin(superjson::scope(true, procedure.call(ctx.clone(), input)))
+                budget.wrap(Box::pin(superjson::scope(true, procedure.call(ctx.clone(), input))))
             })
             .collect()
     }
@@ -332,38 +342,51 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         json_body(err.code.http_status(), body.to_string())
     }
 
+    /// The JSON-lines response. Every call runs in its own task from the start,
+    /// whatever the client reads (tRPC on Node does the same): its deadline and its
+    /// database connection never wait on the client, and its lines go into a
+    /// channel the body drains. A client that stops reading therefore holds only
+    /// the finished lines (bounded by the response budget), and the server cuts
+    /// its connection once a write has stalled for `WRITE_TIMEOUT_MS`.
     fn jsonl_response(&self, call: &CallRequest, calls: Vec<BoxFuture<'static, CallOutput>>) -> Response {
-        let (mut encoder, head) = JsonlEncoder::start(calls.len(), self.superjson());
+        let (encoder, head) = JsonlEncoder::start(calls.len(), self.superjson());
+        let (lines, received) = mpsc::channel::<Bytes>(calls.len().max(1));
         let span = tracing::Span::current();
-        let this = self.clone();
-        let paths = call.paths.clone();
         let deadline = self.inner.config.stream_call_timeout;
-        let pending: FuturesUnordered<_> = calls
-            .into_iter()
-            .enumerate()
-            .map(|(index, fut)| {
-                async move {
-                    let result = tokio::time::timeout(deadline, fut).await.unwrap_or_else(|_| {
+        for (index, fut) in calls.into_iter().enumerate() {
+            let this = self.clone();
+            let path = call.paths.get(index).cloned();
+            let lines = lines.clone();
+            let task = async move {
+                let run = AssertUnwindSafe(tokio::time::timeout(deadline, fut)).catch_unwind();
+                let result = match run.await {
+                    Ok(Ok(result)) => result,
+                    Ok(Err(_)) => {
                         let message = format!("Call exceeded {}ms timeout", deadline.as_millis());
                         Err(TrpcError::new(ErrorCode::GatewayTimeout, message))
-                    });
-                    (index, result)
-                }
-                .instrument(span.clone())
-            })
-            .collect();
-        let lines = pending.map(move |(index, result)| {
-            let text = match result {
-                Ok(data) => encoder.success(index, &data),
-                Err(err) => {
-                    let path = paths.get(index).map(String::as_str);
-                    this.report(path, &err);
-                    encoder.error(index, err.shape(path, this.inner.config.include_stack))
-                }
+                    }
+                    Err(_) => {
+                        tracing::error!(path = path.as_deref(), "procedure panicked");
+                        Err(TrpcError::internal("An unexpected error occurred"))
+                    }
+                };
+                let text = match result {
+                    Ok(data) => encoder.success(index, &data),
+                    Err(err) => {
+                        this.report(path.as_deref(), &err);
+                        encoder.error(index, err.shape(path.as_deref(), this.inner.config.include_stack))
+                    }
+                };
+                // The receiver is gone only when the client is: nothing left to deliver to.
+                let _ = lines.send(Bytes::from(text)).await;
             };
-            Ok::<_, std::convert::Infallible>(Bytes::from(text))
+            tokio::spawn(task.instrument(span.clone()));
+        }
+        drop(lines);
+        let rest = futures::stream::unfold(received, |mut rx| async move {
+            rx.recv().await.map(|line| (Ok::<_, std::convert::Infallible>(line), rx))
         });
-        let body = stream::once(async move { Ok(Bytes::from(head)) }).chain(lines);
+        let body = stream::once(async move { Ok(Bytes::from(head)) }).chain(rest);
         let mut response = Response::new(Body::from_stream(body));
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

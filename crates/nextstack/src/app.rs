@@ -20,6 +20,8 @@ pub struct App {
     pub config: Config,
     /// The database pool.
     pub db: DatabaseConnection,
+    /// Slots for running handlers (`MAX_IN_FLIGHT_REQUESTS`).
+    pub capacity: crate::middleware::capacity::Capacity,
     /// Counters for the `/trpc` rate limit.
     pub rate_limits: Arc<dyn RateLimitStore>,
     /// Who is calling: the session (tests may plug in their own).
@@ -70,6 +72,7 @@ impl AppState {
         });
         let order_events = Arc::new(OrderEvents::for_database(&db, config.database.schema.as_deref()));
         Ok(Self(Arc::new(App {
+            capacity: crate::middleware::capacity::Capacity::new(config.max_in_flight_requests),
             config,
             db,
             rate_limits: Arc::new(MemoryStore::default()),

@@ -129,10 +129,16 @@ pub struct Config {
     pub storage_sweep_interval: Duration,
     /// `MAX_BODY_BYTES` (10 MiB).
     pub max_body_bytes: usize,
+    /// `MAX_IN_FLIGHT_REQUESTS` (1024): handlers running at once; beyond, 503 at once.
+    pub max_in_flight_requests: usize,
+    /// Connection caps and deadlines (`MAX_CONNECTIONS`, `MAX_HEADER_BYTES`, `*_TIMEOUT_MS`).
+    pub connections: crate::server::ConnectionLimits,
     /// How much of a refused request's body is read off before the answer (decision 17).
     pub body_drain: crate::middleware::drain::DrainConfig,
     /// `TRPC_MAX_BATCH_SIZE`.
     pub trpc_max_batch_size: usize,
+    /// `TRPC_MAX_RESPONSE_BYTES` (32 MiB): calls past it fail with `PAYLOAD_TOO_LARGE` (decision 21).
+    pub trpc_max_response_bytes: usize,
     /// `SSE_PING_INTERVAL_MS` (10 s): `event: ping` on open subscriptions.
     pub sse_ping_interval: Duration,
     /// `TRPC_TRANSFORMER`: `none` (plain JSON) or `superjson`.

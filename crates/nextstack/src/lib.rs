@@ -17,6 +17,7 @@ pub mod middleware;
 pub mod procedures;
 pub mod router;
 pub mod rpc;
+pub mod server;
 pub mod services;
 pub mod shutdown;
 pub mod storage;
@@ -24,8 +25,6 @@ pub mod telemetry;
 pub mod wire;
 
 use std::future::Future;
-use std::net::SocketAddr;
-
 use tokio::net::TcpListener;
 
 use crate::app::AppState;
@@ -46,16 +45,16 @@ pub async fn serve(
         // Subscriptions would otherwise hold their connections open until the watchdog fires.
         let _ = stopping.send(true);
     };
-    serve_router(listener, router::build(state), shutdown).await
+    let limits = state.config.connections;
+    serve_router(listener, router::build(state), limits, shutdown).await
 }
 
 /// [`serve`] for an already built router (tests add test-only procedures).
 pub async fn serve_router(
     listener: TcpListener,
     app: axum::Router,
+    limits: server::ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::serve(listener, app, limits, shutdown).await
 }

@@ -1,6 +1,7 @@
 //! The middleware stack, in one function and one documented order.
 
 pub mod body_limit;
+pub mod capacity;
 pub mod client_ip;
 pub mod cors;
 pub mod drain;
@@ -28,11 +29,12 @@ use crate::app::AppState;
 /// 3. security headers — on every response, the 504 and 413 included (helmet sets them
 ///    before Express's timeout fires, so the original's 504s carried them too);
 /// 4. CORS — likewise on every response; answers preflights before the rate limit counts them;
-/// 5. timeout — 504 JSON; cancels the handler; streams are exempt once their head is sent;
-/// 6. compression — gzip/br for JSON, never for streams;
-/// 7. body limit — 413 JSON beyond `MAX_BODY_BYTES`;
-/// 8. rate limit — `/trpc` only, with `RateLimit-*` headers;
-/// 9. panic guard — a bug in a handler becomes a logged 500 JSON, never a dropped connection.
+/// 5. capacity — 503 at once beyond `MAX_IN_FLIGHT_REQUESTS` running handlers (load shedding);
+/// 6. timeout — 504 JSON; cancels the handler; streams are exempt once their head is sent;
+/// 7. compression — gzip/br for JSON, never for streams;
+/// 8. body limit — 413 JSON beyond `MAX_BODY_BYTES`;
+/// 9. rate limit — `/trpc` only, with `RateLimit-*` headers;
+/// 10. panic guard — a bug in a handler becomes a logged 500 JSON, never a dropped connection.
 pub fn stack(router: Router, state: &AppState) -> Router {
     // axum applies the last `.layer` outermost, so this list runs bottom-up.
     router
@@ -41,6 +43,7 @@ pub fn stack(router: Router, state: &AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), body_limit::limit))
         .layer(CompressionLayer::new().gzip(true).br(true).compress_when(DefaultPredicate::new().and(NotStreaming)))
         .layer(from_fn_with_state(state.clone(), timeout::timeout))
+        .layer(from_fn_with_state(state.clone(), capacity::shed))
         .layer(cors::layer(&state.config))
         .layer(MapResponseLayer::new(security_headers::set))
         .layer(from_fn_with_state(state.clone(), drain::drain_refused))

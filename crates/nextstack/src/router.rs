@@ -21,6 +21,7 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         max_batch_size: state.config.trpc_max_batch_size,
         include_stack: state.config.is_development(),
         max_body_bytes: state.config.max_body_bytes,
+        max_response_bytes: state.config.trpc_max_response_bytes,
         stream_call_timeout: state.config.request_timeout,
         transformer: state.config.trpc_transformer,
         sse: SseConfig { ping_interval: state.config.sse_ping_interval, shutdown: Some(state.stopping.subscribe()) },

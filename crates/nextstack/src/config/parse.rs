@@ -155,12 +155,17 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         storage_sweep_interval: Duration::from_millis(vars.positive("STORAGE_SWEEP_INTERVAL_MS", 600_000)?),
         max_body_bytes: usize::try_from(vars.positive("MAX_BODY_BYTES", 10 * 1024 * 1024)?)
             .map_err(|_| invalid("MAX_BODY_BYTES", "is too large".into()))?,
+        max_in_flight_requests: usize::try_from(vars.positive("MAX_IN_FLIGHT_REQUESTS", 1024)?)
+            .map_err(|_| invalid("MAX_IN_FLIGHT_REQUESTS", "is too large".into()))?,
+        connections: connections(vars)?,
         body_drain: crate::middleware::drain::DrainConfig {
             max_bytes: vars.positive("BODY_DRAIN_MAX_BYTES", 256 * 1024 * 1024)?,
             timeout: Duration::from_millis(vars.positive("BODY_DRAIN_TIMEOUT_MS", 30_000)?),
         },
         trpc_max_batch_size: usize::try_from(vars.positive("TRPC_MAX_BATCH_SIZE", 100)?)
             .map_err(|_| invalid("TRPC_MAX_BATCH_SIZE", "is too large".into()))?,
+        trpc_max_response_bytes: usize::try_from(vars.positive("TRPC_MAX_RESPONSE_BYTES", 32 * 1024 * 1024)?)
+            .map_err(|_| invalid("TRPC_MAX_RESPONSE_BYTES", "is too large".into()))?,
         sse_ping_interval: Duration::from_millis(vars.positive("SSE_PING_INTERVAL_MS", 10_000)?),
         trpc_transformer: match vars.get("TRPC_TRANSFORMER").map(str::to_ascii_lowercase).as_deref() {
             None | Some("none" | "json") => nextstack_trpc::Transformer::None,
@@ -221,6 +226,27 @@ fn secret(vars: &Vars, env: Environment) -> Result<(SecretString, bool), ConfigE
         return Err(invalid(NAME, "still holds the example placeholder; generate a random secret".into()));
     }
     Ok((SecretString::from(value.to_string()), false))
+}
+
+fn connections(vars: &Vars) -> Result<crate::server::ConnectionLimits, ConfigError> {
+    let defaults = crate::server::ConnectionLimits::default();
+    let millis = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+        Ok(Duration::from_millis(vars.positive(name, default.as_millis() as u64)?))
+    };
+    let max_header_bytes = vars.positive("MAX_HEADER_BYTES", defaults.max_header_bytes as u64)?;
+    if !(8192..=1024 * 1024).contains(&max_header_bytes) {
+        return Err(invalid("MAX_HEADER_BYTES", "must be between 8192 and 1048576".into()));
+    }
+    Ok(crate::server::ConnectionLimits {
+        max_connections: usize::try_from(vars.positive("MAX_CONNECTIONS", defaults.max_connections as u64)?)
+            .map_err(|_| invalid("MAX_CONNECTIONS", "is too large".into()))?,
+        max_header_bytes: max_header_bytes as usize,
+        timeouts: crate::server::Timeouts {
+            header_read: millis("HEADER_READ_TIMEOUT_MS", defaults.timeouts.header_read)?,
+            keep_alive: millis("KEEP_ALIVE_TIMEOUT_MS", defaults.timeouts.keep_alive)?,
+            write: millis("WRITE_TIMEOUT_MS", defaults.timeouts.write)?,
+        },
+    })
 }
 
 fn redis_url(vars: &Vars) -> Result<Option<SecretString>, ConfigError> {

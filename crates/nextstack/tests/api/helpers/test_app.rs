@@ -118,9 +118,10 @@ impl TestAppBuilder {
         let storage = state.storage.clone();
         state.order_events.start_fanout().await.expect("LISTEN for order events");
         let procedures = rpc::registry::procedures().query("test.sleep", sleep).query("test.panic", panic_now);
+        let limits = state.config.connections;
         let app = router::build_with(state, procedures);
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(nextstack::serve_router(listener, app, async move {
+        tokio::spawn(nextstack::serve_router(listener, app, limits, async move {
             let _ = stopped.await;
         }));
         TestApp {

@@ -1,0 +1,47 @@
+//! Load shedding: at most `MAX_IN_FLIGHT_REQUESTS` requests run their
+//! handlers at once; one more is answered 503 with `Retry-After` at once,
+//! instead of queueing until memory or the database pool runs out. A request
+//! holds its slot until its response head exists: streams (JSON lines, SSE,
+//! downloads) then run on without one, bounded by the connection cap and
+//! their own limits. `/health` is never shed (liveness must not fail under load).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use tokio::sync::Semaphore;
+
+use crate::app::AppState;
+use crate::error::http_error_body;
+use crate::middleware::request_id::RequestId;
+
+/// Slots for running handlers.
+#[derive(Clone)]
+pub struct Capacity(Arc<Semaphore>);
+
+impl Capacity {
+    /// `max` handlers at once.
+    pub fn new(max: usize) -> Self {
+        Self(Arc::new(Semaphore::new(max)))
+    }
+}
+
+/// Runs the request if a slot is free, else answers 503.
+pub async fn shed(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.uri().path() == "/health" {
+        return next.run(req).await;
+    }
+    let Ok(_slot) = state.capacity.0.try_acquire() else {
+        tracing::warn!("request shed: MAX_IN_FLIGHT_REQUESTS reached");
+        let request_id = RequestId::of(req.extensions());
+        let body =
+            http_error_body("Service unavailable", "The server is at capacity; retry shortly", request_id.as_str());
+        let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
+    next.run(req).await
+}
