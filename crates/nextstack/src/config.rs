@@ -104,8 +104,9 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// `/api/auth` limit (`AUTH_RATE_LIMIT_*`).
     pub auth_rate_limit: RateLimitConfig,
-    /// `TRUST_PROXY`: take the client address from `X-Forwarded-For`.
-    pub trust_proxy: bool,
+    /// `TRUST_PROXY`: how many proxies in front of the server write `X-Forwarded-For`
+    /// (`true` = 1, `false` = 0: the peer address is the client).
+    pub trust_proxy: u8,
     /// `REQUEST_TIMEOUT_MS`.
     pub request_timeout: Duration,
     /// `SHUTDOWN_TIMEOUT_MS`.
@@ -125,6 +126,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `MAX_UPLOAD_BYTES` (10 MiB): the largest file `requestUpload` accepts.
     pub max_upload_bytes: u64,
+    /// `MAX_PENDING_UPLOADS_PER_USER` (20) and `STORAGE_QUOTA_BYTES_PER_USER` (1 GiB).
+    pub upload_caps: crate::services::file::UploadCaps,
+    /// `PUT /storage/upload/*` per client (`UPLOAD_RATE_LIMIT_WINDOW_MS` / `_MAX_REQUESTS`).
+    pub upload_rate_limit: RateLimitConfig,
     /// `STORAGE_SWEEP_INTERVAL_MS` (10 min): how often deleted and abandoned uploads are cleaned up.
     pub storage_sweep_interval: Duration,
     /// `MAX_BODY_BYTES` (10 MiB).

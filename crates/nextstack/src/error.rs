@@ -35,6 +35,9 @@ pub enum AppError {
     /// The row is not in a state that allows the operation.
     #[error("{0}")]
     PreconditionFailed(Cow<'static, str>),
+    /// The caller has used up an allowance (uploads waiting, open streams).
+    #[error("{0}")]
+    TooManyRequests(Cow<'static, str>),
     /// The database (or another dependency) cannot be reached.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -70,6 +73,7 @@ impl AppError {
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::PreconditionFailed(_) => ErrorCode::PreconditionFailed,
+            Self::TooManyRequests(_) => ErrorCode::TooManyRequests,
             Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
             Self::Internal(_) | Self::Db(_) => ErrorCode::InternalServerError,
         }

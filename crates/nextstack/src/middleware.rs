@@ -33,13 +33,13 @@ use crate::app::AppState;
 /// 6. timeout — 504 JSON; cancels the handler; streams are exempt once their head is sent;
 /// 7. compression — gzip/br for JSON, never for streams;
 /// 8. body limit — 413 JSON beyond `MAX_BODY_BYTES`;
-/// 9. rate limit — `/trpc` only, with `RateLimit-*` headers;
+/// 9. rate limit — `/trpc` (per call) and storage uploads, with `RateLimit-*` headers;
 /// 10. panic guard — a bug in a handler becomes a logged 500 JSON, never a dropped connection.
 pub fn stack(router: Router, state: &AppState) -> Router {
     // axum applies the last `.layer` outermost, so this list runs bottom-up.
     router
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(from_fn_with_state(state.clone(), rate_limit::limit_trpc))
+        .layer(from_fn_with_state(state.clone(), rate_limit::limit_requests))
         .layer(from_fn_with_state(state.clone(), body_limit::limit))
         .layer(CompressionLayer::new().gzip(true).br(true).compress_when(DefaultPredicate::new().and(NotStreaming)))
         .layer(from_fn_with_state(state.clone(), timeout::timeout))

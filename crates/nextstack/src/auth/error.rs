@@ -96,6 +96,12 @@ pub mod messages {
         AuthError::Api { status: StatusCode::BAD_REQUEST, message: "Failed to get session" };
     /// 403 `INVALID_ORIGIN`.
     pub const INVALID_ORIGIN: AuthError = AuthError::Api { status: StatusCode::FORBIDDEN, message: "Invalid origin" };
+    /// 415: `/api/auth` takes JSON bodies only (a cross-site form can send `text/plain` unpreflighted).
+    pub const UNSUPPORTED_MEDIA_TYPE: AuthError = AuthError::Coded {
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        message: "Content-Type must be application/json",
+    };
     /// 403 `INVALID_CALLBACKURL`.
     pub const INVALID_CALLBACK_URL: AuthError =
         AuthError::Api { status: StatusCode::FORBIDDEN, message: "Invalid callbackURL" };

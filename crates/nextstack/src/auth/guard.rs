@@ -1,17 +1,21 @@
 //! What every `/api/auth` request passes first: the auth rate limit
-//! (decision 10: per client address, on in every environment) and
-//! BetterAuth's origin check for cookie-carrying POSTs (PROTOCOL.md 3.6).
+//! (decision 10: per client address, on in every environment), BetterAuth's
+//! origin check (PROTOCOL.md 3.6) on every POST that names an origin — with or
+//! without a cookie, since a cross-site form can sign a victim into the
+//! attacker's account (login CSRF; BetterAuth checks cookieless sign-in and
+//! sign-up since PR #9973) — and JSON-only bodies: a `text/plain` body is what
+//! a cross-site `<form>` can send without a CORS preflight.
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::header::{COOKIE, ORIGIN, REFERER};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, ORIGIN, REFERER, TRANSFER_ENCODING};
 use http::{HeaderValue, Method, StatusCode};
 use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::error::messages;
-use crate::middleware::client_ip::client_ip;
+use crate::middleware::client_ip::{client_ip_of, limit_key};
 
 /// Paths limited strictly: BetterAuth's (sign-in, sign-up, password and email
 /// changes) plus the ones that send mail, so they cannot be used to flood inboxes.
@@ -33,12 +37,10 @@ fn is_sensitive(path: &str) -> bool {
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if is_sensitive(&path) {
-        let (parts, body) = req.into_parts();
-        let ip = client_ip(&parts, state.config.trust_proxy).map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
-        let req_back = Request::from_parts(parts, body);
+        let ip = limit_key(client_ip_of(&req, state.config.trust_proxy));
         let limit = state.config.auth_rate_limit;
         let key = format!("auth:{ip}:{path}");
-        match state.rate_limits.hit(&key, limit.window).await {
+        match state.rate_limits.hit(&key, limit.window, 1).await {
             Ok(hit) if hit.count > limit.max_requests => {
                 let retry = hit.reset_after.as_secs_f64().ceil() as u64;
                 let mut response = (
@@ -52,13 +54,13 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             Ok(_) => {}
             Err(err) => tracing::error!(error = %err, "auth rate-limit store failed; request not counted"),
         }
-        return check_origin(&state, req_back, next).await;
+        return check_origin(&state, req, next).await;
     }
     check_origin(&state, req, next).await
 }
 
 async fn check_origin(state: &AppState, req: Request, next: Next) -> Response {
-    if req.method() == Method::POST && req.headers().contains_key(COOKIE) {
+    if req.method() == Method::POST {
         let header = req.headers().get(ORIGIN).or_else(|| req.headers().get(REFERER));
         // Browsers always send Origin on cross-site POSTs; no Origin and no Referer
         // means a non-browser client, which CSRF cannot involve. Anything sent —
@@ -74,6 +76,21 @@ async fn check_origin(state: &AppState, req: Request, next: Next) -> Response {
                 return messages::INVALID_ORIGIN.into_response();
             }
         }
+        if has_body(&req) && !is_json(&req) {
+            return messages::UNSUPPORTED_MEDIA_TYPE.into_response();
+        }
     }
     next.run(req).await
+}
+
+fn has_body(req: &Request) -> bool {
+    let headers = req.headers();
+    headers.contains_key(TRANSFER_ENCODING) || headers.get(CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0")
+}
+
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"))
 }

@@ -142,7 +142,7 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
             window: Duration::from_millis(vars.positive("AUTH_RATE_LIMIT_WINDOW_MS", 60_000)?),
             max_requests: vars.positive("AUTH_RATE_LIMIT_MAX_REQUESTS", 10)?,
         },
-        trust_proxy: vars.flag("TRUST_PROXY", false)?,
+        trust_proxy: proxy_hops(vars)?,
         request_timeout: Duration::from_millis(vars.positive("REQUEST_TIMEOUT_MS", 30_000)?),
         shutdown_timeout: Duration::from_millis(vars.positive("SHUTDOWN_TIMEOUT_MS", 30_000)?),
         redis_url: redis_url(vars)?,
@@ -152,6 +152,14 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         storage_public_url: vars.http_url("STORAGE_PUBLIC_URL")?,
         public_url: vars.http_url("PUBLIC_URL")?,
         max_upload_bytes: vars.positive("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)?,
+        upload_caps: crate::services::file::UploadCaps {
+            max_pending: vars.positive("MAX_PENDING_UPLOADS_PER_USER", 20)?,
+            quota_bytes: vars.positive("STORAGE_QUOTA_BYTES_PER_USER", 1024 * 1024 * 1024)?,
+        },
+        upload_rate_limit: RateLimitConfig {
+            window: Duration::from_millis(vars.positive("UPLOAD_RATE_LIMIT_WINDOW_MS", 900_000)?),
+            max_requests: vars.positive("UPLOAD_RATE_LIMIT_MAX_REQUESTS", 100)?,
+        },
         storage_sweep_interval: Duration::from_millis(vars.positive("STORAGE_SWEEP_INTERVAL_MS", 600_000)?),
         max_body_bytes: usize::try_from(vars.positive("MAX_BODY_BYTES", 10 * 1024 * 1024)?)
             .map_err(|_| invalid("MAX_BODY_BYTES", "is too large".into()))?,
@@ -247,6 +255,19 @@ fn connections(vars: &Vars) -> Result<crate::server::ConnectionLimits, ConfigErr
             write: millis("WRITE_TIMEOUT_MS", defaults.timeouts.write)?,
         },
     })
+}
+
+/// `TRUST_PROXY`: `true`/`false` (Express's boolean) or the number of trusted hops.
+fn proxy_hops(vars: &Vars) -> Result<u8, ConfigError> {
+    const NAME: &str = "TRUST_PROXY";
+    match vars.get(NAME) {
+        None => Ok(0),
+        Some(v) => match v.parse::<u8>() {
+            Ok(hops) if hops <= 16 => Ok(hops),
+            Ok(_) => Err(invalid(NAME, "must be at most 16 hops".into())),
+            Err(_) => vars.flag(NAME, false).map(u8::from),
+        },
+    }
 }
 
 fn redis_url(vars: &Vars) -> Result<Option<SecretString>, ConfigError> {

@@ -1,6 +1,7 @@
-//! Fixed-window rate limiting on `/trpc` (express-rate-limit's behaviour with
-//! `standardHeaders: true`): `RateLimit-Policy`, `-Limit`, `-Remaining`, `-Reset`
-//! on every response; 429 JSON with `Retry-After` beyond the limit.
+//! Fixed-window rate limiting on `/trpc` and signed uploads (express-rate-limit's
+//! behaviour with `standardHeaders: true`): `RateLimit-Policy`, `-Limit`,
+//! `-Remaining`, `-Reset` on every response; 429 JSON with `Retry-After` beyond
+//! the limit. Each call of a `/trpc` batch counts (decision 21).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -16,7 +17,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::config::RateLimitConfig;
-use crate::middleware::client_ip::client_ip;
+use crate::middleware::client_ip::{client_ip_of, limit_key};
 use crate::middleware::request_id::RequestId;
 use crate::wire::time::now_iso;
 
@@ -31,9 +32,16 @@ pub struct Hit {
 
 /// Where counters live: in process here; a Redis store shares them between processes.
 pub trait RateLimitStore: Send + Sync + 'static {
-    /// Counts one request for `key` in a window of `window`.
-    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> BoxFuture<'a, anyhow::Result<Hit>>;
+    /// Counts `cost` requests for `key` in a window of `window`.
+    fn hit<'a>(&'a self, key: &'a str, window: Duration, cost: u64) -> BoxFuture<'a, anyhow::Result<Hit>>;
 }
+
+/// Keys tracked at most. Past this (after expired windows are dropped), new
+/// clients share one window: they are limited together rather than the map
+/// growing without bound, and no live window is ever forgotten (forgetting one
+/// would reset that client's count).
+const MAX_TRACKED_KEYS: usize = 100_000;
+const OVERFLOW_KEY: &str = "\0overflow";
 
 /// Counters in this process's memory.
 #[derive(Default)]
@@ -47,58 +55,68 @@ struct Windows {
     /// Size at which expired windows are next swept; doubling it after each
     /// sweep keeps the cost amortised O(1) even when every window is live.
     sweep_at: usize,
+    /// When the map is full of live windows, it is swept again once a window has passed.
+    swept: Option<Instant>,
 }
 
 impl MemoryStore {
-    fn hit_now(&self, key: &str, window: Duration, now: Instant) -> Hit {
+    fn hit_now(&self, key: &str, window: Duration, cost: u64, now: Instant) -> Hit {
         let mut guard = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Windows { by_key: windows, sweep_at } = &mut *guard;
-        // Forget expired windows now and then so the map cannot grow without bound.
-        if windows.len() >= (*sweep_at).max(10_000) {
+        let Windows { by_key: windows, sweep_at, swept } = &mut *guard;
+        let full_and_stale =
+            windows.len() >= MAX_TRACKED_KEYS && swept.is_none_or(|at| now.duration_since(at) >= window);
+        if windows.len() >= (*sweep_at).max(10_000) || full_and_stale {
             windows.retain(|_, (_, start)| now.duration_since(*start) < window);
             *sweep_at = windows.len() * 2;
+            *swept = Some(now);
         }
         let count = |entry: &mut (u64, Instant)| {
             if now.duration_since(entry.1) >= window {
                 *entry = (0, now);
             }
-            entry.0 += 1;
+            entry.0 = entry.0.saturating_add(cost);
             Hit { count: entry.0, reset_after: window.saturating_sub(now.duration_since(entry.1)) }
         };
         // Look up before inserting: the common case (a known client) allocates nothing.
-        match windows.get_mut(key) {
-            Some(entry) => count(entry),
-            None => {
-                let mut entry = (0, now);
-                let hit = count(&mut entry);
-                windows.insert(key.to_string(), entry);
-                hit
-            }
+        if let Some(entry) = windows.get_mut(key) {
+            return count(entry);
         }
+        let key = if windows.len() >= MAX_TRACKED_KEYS { OVERFLOW_KEY } else { key };
+        count(windows.entry(key.to_string()).or_insert((0, now)))
     }
 }
 
 impl RateLimitStore for MemoryStore {
-    fn hit<'a>(&'a self, key: &'a str, window: Duration) -> BoxFuture<'a, anyhow::Result<Hit>> {
-        let hit = self.hit_now(key, window, Instant::now());
+    fn hit<'a>(&'a self, key: &'a str, window: Duration, cost: u64) -> BoxFuture<'a, anyhow::Result<Hit>> {
+        let hit = self.hit_now(key, window, cost, Instant::now());
         Box::pin(async move { Ok(hit) })
     }
 }
 
-/// Limits `/trpc` requests per client address.
-pub async fn limit_trpc(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    if path != "/trpc" && !path.starts_with("/trpc/") {
-        return next.run(req).await;
+/// Calls a `/trpc` request makes: each call of a batch counts (decision 21).
+/// Capped one past the batch limit: a bigger batch is refused whole anyway.
+fn calls_in(req: &Request, max_batch: usize) -> u64 {
+    let batched = req.uri().query().is_some_and(|q| q.split('&').any(|pair| pair == "batch=1"));
+    if !batched {
+        return 1;
     }
-    let limit = state.config.rate_limit;
-    let (parts, body) = req.into_parts();
-    let key = match client_ip(&parts, state.config.trust_proxy) {
-        Some(ip) => format!("trpc:{ip}"),
-        None => "trpc:unknown".to_string(),
+    let paths = req.uri().path().trim_start_matches("/trpc").trim_start_matches('/');
+    paths.split(',').take(max_batch + 1).count() as u64
+}
+
+/// Limits `/trpc` calls (`RATE_LIMIT_*`) and signed storage uploads
+/// (`UPLOAD_RATE_LIMIT_*`) per client address.
+pub async fn limit_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let (scope, limit, cost) = if path == "/trpc" || path.starts_with("/trpc/") {
+        ("trpc", state.config.rate_limit, calls_in(&req, state.config.trpc_max_batch_size))
+    } else if path.starts_with("/storage/upload/") && req.method() == http::Method::PUT {
+        ("upload", state.config.upload_rate_limit, 1)
+    } else {
+        return next.run(req).await;
     };
-    let req = Request::from_parts(parts, body);
-    let hit = match state.rate_limits.hit(&key, limit.window).await {
+    let key = format!("{scope}:{}", limit_key(client_ip_of(&req, state.config.trust_proxy)));
+    let hit = match state.rate_limits.hit(&key, limit.window, cost).await {
         Ok(hit) => hit,
         Err(err) => {
             // A store outage must not take the API down: let the request through.
@@ -151,11 +169,38 @@ mod tests {
         let store = MemoryStore::default();
         let t0 = Instant::now();
         let w = Duration::from_secs(10);
-        assert_eq!(store.hit_now("a", w, t0).count, 1);
-        assert_eq!(store.hit_now("a", w, t0 + Duration::from_secs(1)).count, 2);
-        assert_eq!(store.hit_now("b", w, t0).count, 1);
-        let after = store.hit_now("a", w, t0 + Duration::from_secs(10));
+        assert_eq!(store.hit_now("a", w, 1, t0).count, 1);
+        assert_eq!(store.hit_now("a", w, 3, t0 + Duration::from_secs(1)).count, 4, "a batch costs its calls");
+        assert_eq!(store.hit_now("b", w, 1, t0).count, 1);
+        let after = store.hit_now("a", w, 1, t0 + Duration::from_secs(10));
         assert_eq!(after.count, 1);
         assert_eq!(after.reset_after, w);
+    }
+
+    #[test]
+    fn the_map_is_bounded_and_expired_windows_are_dropped() {
+        let store = MemoryStore::default();
+        let t0 = Instant::now();
+        let w = Duration::from_secs(10);
+        for i in 0..MAX_TRACKED_KEYS + 500 {
+            store.hit_now(&format!("k{i}"), w, 1, t0);
+        }
+        let tracked = store.windows.lock().unwrap().by_key.len();
+        assert!(tracked <= MAX_TRACKED_KEYS + 1, "bounded: {tracked}");
+        // Newcomers past the cap are counted together.
+        assert!(store.hit_now("late-1", w, 1, t0).count > 1);
+        // Once the windows expire they are swept and newcomers get their own again.
+        let later = t0 + Duration::from_secs(11);
+        store.hit_now("fresh", w, 1, later);
+        assert_eq!(store.hit_now("fresh-2", w, 1, later).count, 1);
+        assert!(store.windows.lock().unwrap().by_key.len() < 10);
+    }
+
+    #[test]
+    fn each_call_of_a_batch_counts() {
+        let req = |uri: &str| Request::builder().uri(uri).body(axum::body::Body::empty()).unwrap();
+        assert_eq!(calls_in(&req("/trpc/a.b"), 100), 1);
+        assert_eq!(calls_in(&req("/trpc/a,b,c?batch=1&input=%7B%7D"), 100), 3);
+        assert_eq!(calls_in(&req(&format!("/trpc/{}?batch=1", vec!["x"; 500].join(","))), 100), 101);
     }
 }

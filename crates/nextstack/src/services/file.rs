@@ -12,6 +12,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
+use crate::db::begin_write;
 use crate::error::AppError;
 use crate::services::user::{escape_like, offset};
 use crate::storage::key::is_raster_image;
@@ -33,6 +34,67 @@ pub struct NewFile {
     pub size: i64,
     /// Server-made object key.
     pub storage_key: String,
+}
+
+/// What one user may hold (decision 21).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadCaps {
+    /// `MAX_PENDING_UPLOADS_PER_USER`: uploads requested and not yet confirmed.
+    pub max_pending: u64,
+    /// `STORAGE_QUOTA_BYTES_PER_USER`: bytes of every file not deleted, pending ones included.
+    pub quota_bytes: u64,
+}
+
+/// Inserts a PENDING row if the owner stays within `caps`. The check and the
+/// insert run in one transaction holding the owner's row (`FOR UPDATE`; on
+/// SQLite, `BEGIN IMMEDIATE`), so a batch of concurrent requests cannot all
+/// pass the check before any of them is counted.
+pub async fn create_pending_within(
+    db: &DatabaseConnection,
+    new: NewFile,
+    caps: UploadCaps,
+) -> Result<file::Model, AppError> {
+    let txn = begin_write(db).await?;
+    user::Entity::find_by_id(new.user_id.clone())
+        .select_only()
+        .column(user::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<String>()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::not_found("User"))?;
+    let live = file::Entity::find()
+        .filter(file::Column::UserId.eq(&new.user_id))
+        .filter(file::Column::Status.ne(FileStatus::Deleted));
+    let pending = live.clone().filter(file::Column::Status.eq(FileStatus::Pending)).count(&txn).await?;
+    if pending >= caps.max_pending {
+        return Err(AppError::TooManyRequests(
+            format!(
+                "You have {pending} uploads waiting to be confirmed (the limit is {}); confirm or delete them first",
+                caps.max_pending
+            )
+            .into(),
+        ));
+    }
+    let used: Option<i64> = live
+        .select_only()
+        .column_as(Expr::col(file::Column::Size).sum(), "used")
+        .into_tuple::<Option<i64>>()
+        .one(&txn)
+        .await?
+        .flatten();
+    let used = u64::try_from(used.unwrap_or(0)).unwrap_or(0);
+    let size = u64::try_from(new.size).unwrap_or(0);
+    if used.saturating_add(size) > caps.quota_bytes {
+        let message = format!(
+            "This file ({size} bytes) would take your storage past its quota of {} bytes ({used} bytes in use); delete files first",
+            caps.quota_bytes
+        );
+        return Err(AppError::InvalidField { field: "size", message });
+    }
+    let row = create_pending(&txn, new).await?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 /// Inserts a PENDING row.

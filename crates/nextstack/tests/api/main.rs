@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod attacks;
 mod auth;
 mod auth_client;
 mod auth_compat;

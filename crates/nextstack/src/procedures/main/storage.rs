@@ -85,7 +85,8 @@ pub async fn request_upload(ctx: Authed, input: RequestUploadInput) -> Result<Up
         size: input.size,
         storage_key: storage_key.clone(),
     };
-    let row = files::create_pending(&ctx.state.db, new).await?;
+    let caps = ctx.state.config.upload_caps;
+    let row = files::create_pending_within(&ctx.state.db, new, caps).await?;
     Ok(UploadTicket {
         file_id: row.id,
         upload_url: presigned.url,
