@@ -4,7 +4,7 @@
 
 use nextstack::wire::user::Role;
 use nextstack_entity::session;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 use crate::auth::{PASSWORD, post, sign_up};
@@ -76,7 +76,7 @@ async fn item5_a_batch_of_upload_requests_stops_at_the_pending_cap() {
     let inputs: serde_json::Map<String, Value> = (0..6)
         .map(|i| (i.to_string(), json!({"filename": format!("f{i}.bin"), "mimeType": "a/b", "size": 10})))
         .collect();
-    let paths = vec!["main.storage.requestUpload"; 6].join(",");
+    let paths = ["main.storage.requestUpload"; 6].join(",");
     let (status, body) = send_json(
         app.act_as(
             app.client
