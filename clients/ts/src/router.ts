@@ -1258,9 +1258,14 @@ name?: string | null,
 role?: Role, }; output: UserWithCounts; meta: Meta }>;
       "delete": TRPCMutationProcedure<{ input: { 
 /**
- * A CUID.
+ * The user to delete.
  */
-id: string, }; output: UserBasic; meta: Meta }>;
+id: string, 
+/**
+ * The account's password: deleting one's own account needs it, unless the
+ * session is less than an hour old (decision 19).
+ */
+password?: string, }; output: UserBasic; meta: Meta }>;
       "get": TRPCQueryProcedure<{ input: { 
 /**
  * A CUID.

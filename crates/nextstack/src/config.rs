@@ -217,6 +217,11 @@ impl Config {
         parse::build(&Vars::new(vars))
     }
 
+    /// True in production.
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
     /// True in development, where error stacks may be sent to clients.
     pub fn is_development(&self) -> bool {
         self.environment == Environment::Development

@@ -102,6 +102,18 @@ pub mod messages {
         code: "UNSUPPORTED_MEDIA_TYPE",
         message: "Content-Type must be application/json",
     };
+    /// 400: a name outside 1..100 characters (the limit `core.user.update` has).
+    pub const NAME_LENGTH: AuthError = AuthError::Coded {
+        status: StatusCode::BAD_REQUEST,
+        code: "VALIDATION_ERROR",
+        message: "Name must be between 1 and 100 characters",
+    };
+    /// 400: an image that is not an http(s) URL of at most 2048 characters.
+    pub const INVALID_IMAGE: AuthError = AuthError::Coded {
+        status: StatusCode::BAD_REQUEST,
+        code: "VALIDATION_ERROR",
+        message: "Image must be an http(s) URL of at most 2048 characters",
+    };
     /// 403 `INVALID_CALLBACKURL`.
     pub const INVALID_CALLBACK_URL: AuthError =
         AuthError::Api { status: StatusCode::FORBIDDEN, message: "Invalid callbackURL" };

@@ -30,6 +30,7 @@ use crate::wire::user::Role;
 
 mod email;
 mod manage;
+mod verify;
 
 static SET_AUTH_TOKEN: HeaderName = HeaderName::from_static("set-auth-token");
 
@@ -51,8 +52,9 @@ pub fn router() -> Router<AppState> {
         .route("/forget-password", post(email::request_password_reset))
         .route("/reset-password/{token}", get(email::reset_password_link))
         .route("/reset-password", post(email::reset_password))
-        .route("/send-verification-email", post(email::send_verification_email))
-        .route("/verify-email", get(email::verify_email))
+        .route("/send-verification-email", post(verify::send_verification_email))
+        .route("/verify-email", get(verify::verify_email))
+        .route("/change-email", post(verify::change_email))
         .route("/ok", get(|| async { Json(json!({ "ok": true })) }))
         .fallback(|| async { StatusCode::NOT_FOUND })
         // BetterAuth answers a known path with the wrong method as an unknown path.
@@ -106,6 +108,24 @@ fn check_email(email: &str) -> Result<(), AuthError> {
     EmailOnly { email: email.to_string() }.validate().map_err(|_| messages::INVALID_EMAIL)
 }
 
+/// The same limits as `core.user.update` (decision 10): a name is 1..100 UTF-16 units.
+pub(super) fn check_name(name: &str) -> Result<&str, AuthError> {
+    let units = name.encode_utf16().count();
+    if units == 0 || units > 100 {
+        return Err(messages::NAME_LENGTH);
+    }
+    Ok(name)
+}
+
+/// An image is an http(s) URL of at most 2048 characters.
+pub(super) fn check_image(image: &str) -> Result<&str, AuthError> {
+    let ok = image.len() <= 2048 && url::Url::parse(image).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    if !ok {
+        return Err(messages::INVALID_IMAGE);
+    }
+    Ok(image)
+}
+
 pub(super) fn check_password_length(password: &str) -> Result<(), AuthError> {
     let len = password.chars().count();
     if len < MIN_LENGTH {
@@ -145,13 +165,20 @@ async fn sign_up(State(state): State<AppState>, req: Request) -> Result<Response
     let body: SignUpBody = parse(&bytes)?;
     check_email(&body.email)?;
     check_password_length(&body.password)?;
+    check_name(&body.name)?;
+    if let Some(image) = &body.image {
+        check_image(image)?;
+    }
     callback::check(&state.config, body.callback_url.as_deref())?;
     if users::find_by_email(&state.db, &body.email).await?.is_some() {
         return Err(messages::USER_EXISTS);
     }
     let hash = state.hasher.hash(body.password).await?;
     let email = users::normalize_email(&body.email);
-    let role = if state.config.admin_emails.contains(&email) { Role::Admin } else { Role::User };
+    // Decision 16: outside production the list grants at sign-up, so a local setup needs no mail;
+    // in production only a verified address does (`account::promote_if_listed`).
+    let listed = state.config.admin_emails.contains(&email);
+    let role = if listed && !state.config.is_production() { Role::Admin } else { Role::User };
     let txn = state.db.begin().await.map_err(AppError::from)?;
     let created = users::create(&txn, NewUser { email, name: Some(body.name), role }).await;
     let user = match created {

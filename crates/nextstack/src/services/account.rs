@@ -4,6 +4,8 @@ use nextstack_entity::{account, new_id, now};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::error::AppError;
+use crate::services::user as users;
+use crate::wire::user::Role;
 
 /// BetterAuth's provider id for email + password.
 pub const CREDENTIAL: &str = "credential";
@@ -52,4 +54,69 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, user_id: &str, hash: S
         .exec(db)
         .await?;
     Ok(result.rows_affected > 0)
+}
+
+/// Decision 16: a verified address listed in `ADMIN_EMAILS` makes its user an
+/// admin (in production this is the only way the list grants the role: the
+/// address must be proven first). Returns the user as stored.
+pub async fn promote_if_listed(
+    db: &impl ConnectionTrait,
+    user: nextstack_entity::user::Model,
+    admin_emails: &[String],
+) -> Result<nextstack_entity::user::Model, AppError> {
+    let listed = admin_emails.contains(&user.email);
+    if !user.email_verified || !listed || Role::from(user.role) == Role::Admin {
+        return Ok(user);
+    }
+    tracing::info!(user_id = %user.id, "verified address is in ADMIN_EMAILS: promoted to ADMIN");
+    users::set_role(db, user, Role::Admin).await
+}
+
+/// A session younger than this may do what needs proof of identity without a
+/// password (BetterAuth's `freshAge`, one hour in NextStack).
+pub const FRESH_AGE: chrono::Duration = chrono::Duration::hours(1);
+
+/// Why a step that needs proof of identity was refused.
+#[derive(Debug)]
+pub enum Reauth {
+    /// A password was sent, but the user has none (social sign-in only).
+    NoCredential,
+    /// The password is wrong.
+    InvalidPassword,
+    /// No password, and the session is older than [`FRESH_AGE`].
+    NotFresh,
+    /// The check itself failed.
+    Failed(AppError),
+}
+
+impl From<AppError> for Reauth {
+    fn from(err: AppError) -> Self {
+        Self::Failed(err)
+    }
+}
+
+/// Decision 19: deleting one's account (or another step an attacker with a
+/// stolen cookie must not take) needs the password, or a session created —
+/// not merely refreshed — within the hour.
+pub async fn confirm_identity(
+    db: &impl ConnectionTrait,
+    hasher: &crate::auth::password::PasswordHasher,
+    user_id: &str,
+    session_created_at: chrono::NaiveDateTime,
+    password: Option<String>,
+) -> Result<(), Reauth> {
+    match password {
+        Some(password) => {
+            let stored = password_hash(db, user_id).await?;
+            if stored.is_none() {
+                return Err(Reauth::NoCredential);
+            }
+            if !hasher.verify(password, stored).await? {
+                return Err(Reauth::InvalidPassword);
+            }
+            Ok(())
+        }
+        None if nextstack_entity::now() - session_created_at < FRESH_AGE => Ok(()),
+        None => Err(Reauth::NotFresh),
+    }
 }

@@ -134,6 +134,17 @@ pub async fn list_live(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<s
         .await?)
 }
 
+/// When the session with this id was created (not refreshed), if it exists.
+pub async fn created_at(db: &impl ConnectionTrait, id: &str) -> Result<Option<NaiveDateTime>, AppError> {
+    use sea_orm::QuerySelect;
+    Ok(session::Entity::find_by_id(id.to_string())
+        .select_only()
+        .column(session::Column::CreatedAt)
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
 /// The session with this token, live or not.
 pub async fn find_by_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<session::Model>, AppError> {
     Ok(session::Entity::find().filter(session::Column::Token.eq(token)).one(db).await?)

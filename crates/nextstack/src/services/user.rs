@@ -64,11 +64,15 @@ pub struct UserChanges {
 }
 
 /// Applies changes to a user; a taken email is `CONFLICT`, an unknown id `NOT_FOUND`.
+/// A new email is unverified (decision 19), and the links mailed to the old one are void.
 pub async fn update(db: &impl ConnectionTrait, id: &str, changes: UserChanges) -> Result<user::Model, AppError> {
     let user = user::Entity::find_by_id(id.to_string()).one(db).await?.ok_or(AppError::not_found("User"))?;
+    let email_changes = changes.email.as_deref().map(normalize_email).filter(|e| *e != user.email);
     let mut row: user::ActiveModel = user.into();
-    if let Some(email) = changes.email {
-        row.email = Set(normalize_email(&email));
+    if let Some(email) = email_changes {
+        row.email = Set(email);
+        row.email_verified = Set(false);
+        revoke_address_links(db, id).await?;
     }
     if let Some(name) = changes.name {
         row.name = Set(name);
@@ -131,16 +135,62 @@ pub async fn update_profile(
     Ok(row.update(db).await?)
 }
 
-/// Marks a user's email as verified.
-pub async fn mark_verified(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
-    use sea_orm::sea_query::Expr;
-    user::Entity::update_many()
+/// Voids every link mailed about a user's address (verification, email change, password reset).
+async fn revoke_address_links(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
+    use crate::services::verification::{Purpose, revoke};
+    revoke(db, Purpose::VerifyEmail, id).await?;
+    revoke(db, Purpose::ResetPassword, id).await
+}
+
+/// Marks a user's email verified if it is still `email` (the address the link
+/// was sent to); `None` when the user is gone or their address changed since.
+pub async fn mark_verified(db: &impl ConnectionTrait, id: &str, email: &str) -> Result<Option<user::Model>, AppError> {
+    let result = user::Entity::update_many()
         .col_expr(user::Column::EmailVerified, Expr::value(true))
         .col_expr(user::Column::UpdatedAt, Expr::value(now()))
         .filter(user::Column::Id.eq(id))
+        .filter(user::Column::Email.eq(email))
         .exec(db)
         .await?;
-    Ok(())
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    find(db, id).await
+}
+
+/// Replaces a user's email with `to`, proven by the link just opened: verified.
+/// Only while the address is still `from`; a taken `to` is `CONFLICT`. Every
+/// other outstanding link about the address is void afterwards.
+pub async fn change_email(
+    db: &impl ConnectionTrait,
+    id: &str,
+    from: &str,
+    to: &str,
+) -> Result<Option<user::Model>, AppError> {
+    let result = user::Entity::update_many()
+        .col_expr(user::Column::Email, Expr::value(normalize_email(to)))
+        .col_expr(user::Column::EmailVerified, Expr::value(true))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::Email.eq(from))
+        .exec(db)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::Conflict("A user with this email already exists".into())
+            }
+            _ => e.into(),
+        })?;
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    revoke_address_links(db, id).await?;
+    find(db, id).await
+}
+
+/// A user by id.
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find_by_id(id.to_string()).one(db).await?)
 }
 
 /// Sets a user's role.

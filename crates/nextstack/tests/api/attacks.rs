@@ -157,3 +157,245 @@ async fn item6_a_cross_site_form_cannot_sign_in_or_up() {
         post(&app, "/sign-up/email", json!({"name": "x", "email": "new@example.com", "password": PASSWORD}), None);
     assert_eq!(res.await.status(), 200, "JSON without an Origin (a native client) still works");
 }
+
+async fn app_with_mail(env: &[(&str, &str)]) -> (TestApp, crate::helpers::SmtpSink) {
+    let sink = crate::helpers::SmtpSink::start().await;
+    let mut builder = TestApp::builder().env("SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port));
+    for (k, v) in env {
+        builder = builder.env(k, *v);
+    }
+    (builder.spawn().await, sink)
+}
+
+/// The `/api/auth…` path of the last link mailed.
+fn last_link_path(sink: &crate::helpers::SmtpSink) -> String {
+    let link = sink.last_link().expect("a mailed link");
+    format!("/api/auth{}", link.split("/api/auth").nth(1).unwrap())
+}
+
+async fn user_row(app: &TestApp, email: &str) -> nextstack_entity::user::Model {
+    nextstack::services::user::find_by_email(&app.db, email).await.unwrap().expect("the user")
+}
+
+#[tokio::test]
+async fn item2_a_stolen_session_cannot_move_the_account_to_another_mailbox() {
+    let app = TestApp::spawn().await;
+    let (_, token, body) = sign_up(&app, "owner@example.com").await;
+    let id = body["user"]["id"].as_str().unwrap().to_string();
+    let input = json!({"id": id, "email": "evil@example.com"});
+    let (status, body) =
+        send_json(app.mutation_request("core.user.update", &input).header("authorization", format!("Bearer {token}")))
+            .await;
+    assert_eq!((status, error_code(&body)), (403, "FORBIDDEN"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("/api/auth/change-email"));
+    assert_eq!(user_row(&app, "owner@example.com").await.email, "owner@example.com", "unchanged");
+    // Sending one's own address back unchanged (a form that posts every field) is fine.
+    let input = json!({"id": id, "email": "owner@example.com", "name": "Owner"});
+    let (status, _) =
+        send_json(app.mutation_request("core.user.update", &input).header("authorization", format!("Bearer {token}")))
+            .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn item2_an_admin_set_address_is_unverified() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin@example.com", Role::Admin).await;
+    let user = app.create_user("user@example.com", Role::User).await;
+    nextstack::services::user::mark_verified(&app.db, &user, "user@example.com").await.unwrap();
+    let (status, body) =
+        app.mutation("core.user.update", &json!({"id": user, "email": "new@example.com"}), Some(&admin)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["data"]["emailVerified"], false);
+}
+
+#[tokio::test]
+async fn item2_deleting_ones_account_needs_the_password_or_a_fresh_session() {
+    let app = TestApp::spawn().await;
+    let (_, token, body) = sign_up(&app, "old-session@example.com").await;
+    let id = body["user"]["id"].as_str().unwrap().to_string();
+    // The session was created two hours ago (refreshing it later would not make it fresh).
+    use sea_orm::{ActiveModelTrait, Set};
+    let row = session::Entity::find().all(&app.db).await.unwrap().pop().unwrap();
+    let mut aged: session::ActiveModel = row.into();
+    aged.created_at = Set(nextstack_entity::now() - chrono::Duration::hours(2));
+    aged.update(&app.db).await.unwrap();
+    let bearer = format!("Bearer {token}");
+    let delete =
+        |input: Value| send_json(app.mutation_request("core.user.delete", &input).header("authorization", &bearer));
+    let (status, body) = delete(json!({"id": id})).await;
+    assert_eq!((status, error_code(&body)), (403, "FORBIDDEN"), "{body}");
+    let (status, body) = delete(json!({"id": id, "password": "not the password"})).await;
+    assert_eq!((status, error_code(&body)), (400, "BAD_REQUEST"), "{body}");
+    assert_eq!(body["error"]["data"]["zodError"]["fieldErrors"]["password"][0], "Invalid password");
+    assert!(user_row(&app, "old-session@example.com").await.id == id, "still there");
+    let (status, body) = delete(json!({"id": id, "password": PASSWORD})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(nextstack::services::user::find(&app.db, &id).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn item2_change_email_replaces_the_address_only_once_the_new_one_is_proven() {
+    let (app, sink) = app_with_mail(&[]).await;
+    let (cookie, _, _) = sign_up(&app, "unverified@example.com").await;
+    let res = post(&app, "/change-email", json!({"newEmail": "Next@Example.com"}), Some(&cookie)).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": true}));
+    let mail = sink.wait_for(1).await.pop().unwrap();
+    assert!(mail.contains("To: next@example.com"), "the link goes to the new address: {mail}");
+    assert_eq!(user_row(&app, "unverified@example.com").await.email, "unverified@example.com", "not yet");
+    let res = app.client.get(app.url(&last_link_path(&sink))).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": true}));
+    let user = user_row(&app, "next@example.com").await;
+    assert!(user.email_verified, "proven by the link");
+    // Refusals: the same address, a taken one.
+    let res = post(&app, "/change-email", json!({"newEmail": "next@example.com"}), Some(&cookie)).await;
+    assert_eq!(res.status(), 400);
+    sign_up(&app, "taken@example.com").await;
+    let res = post(&app, "/change-email", json!({"newEmail": "taken@example.com"}), Some(&cookie)).await;
+    let status = res.status().as_u16();
+    assert_eq!((status, res.json::<Value>().await.unwrap()["code"].clone()), (400, json!("COULDNT_UPDATE_YOUR_EMAIL")));
+}
+
+#[tokio::test]
+async fn item2_a_verified_address_must_approve_the_change_first() {
+    let (app, sink) = app_with_mail(&[]).await;
+    let (cookie, _, body) = sign_up(&app, "verified@example.com").await;
+    let id = body["user"]["id"].as_str().unwrap().to_string();
+    nextstack::services::user::mark_verified(&app.db, &id, "verified@example.com").await.unwrap();
+    post(&app, "/change-email", json!({"newEmail": "new-home@example.com"}), Some(&cookie)).await;
+    let mail = sink.wait_for(1).await.pop().unwrap();
+    assert!(mail.contains("To: verified@example.com"), "approval goes to the current address: {mail}");
+    let approve = last_link_path(&sink);
+    // Opened without the account's session: refused (and the link still works for the owner).
+    let res = app.client.get(app.url(&approve)).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(user_row(&app, "verified@example.com").await.email, "verified@example.com");
+    // The owner, signed in, approves with the same link: now the new address gets its confirmation link.
+    let res = app.client.get(app.url(&approve)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let mail = sink.wait_for(2).await.pop().unwrap();
+    assert!(mail.contains("To: new-home@example.com"), "{mail}");
+    assert_eq!(user_row(&app, "verified@example.com").await.email, "verified@example.com", "not before confirming");
+    let res = app.client.get(app.url(&last_link_path(&sink))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(user_row(&app, "new-home@example.com").await.email_verified);
+}
+
+#[tokio::test]
+async fn item3_a_verification_link_is_void_once_the_address_changed() {
+    let (app, sink) = app_with_mail(&[]).await;
+    let (cookie, _, body) = sign_up(&app, "first@example.com").await;
+    let id = body["user"]["id"].as_str().unwrap().to_string();
+    post(&app, "/send-verification-email", json!({"email": "first@example.com"}), Some(&cookie)).await;
+    sink.wait_for(1).await;
+    let stale_link = last_link_path(&sink);
+    // The address changes (by an admin) before the link is opened.
+    let admin = app.create_user("admin@example.com", Role::Admin).await;
+    let (status, _) =
+        app.mutation("core.user.update", &json!({"id": id, "email": "second@example.com"}), Some(&admin)).await;
+    assert_eq!(status, 200);
+    let res = app.client.get(app.url(&stale_link)).send().await.unwrap();
+    assert_eq!(res.status(), 401, "the link was for the old address");
+    assert!(!user_row(&app, "second@example.com").await.email_verified, "the new address is not verified by it");
+}
+
+#[tokio::test]
+async fn item3_any_email_change_clears_verified() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("admin@example.com", Role::Admin).await;
+    let user = app.create_user("was-verified@example.com", Role::User).await;
+    nextstack::services::user::mark_verified(&app.db, &user, "was-verified@example.com").await.unwrap();
+    let (_, body) =
+        app.mutation("core.user.update", &json!({"id": user, "email": "elsewhere@example.com"}), Some(&admin)).await;
+    assert_eq!(body["result"]["data"]["emailVerified"], false);
+}
+
+#[tokio::test]
+async fn item9_a_reset_request_answers_the_same_whether_or_not_the_account_exists() {
+    // SMTP pointed at a closed port: sending fails, and must not show.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = TestApp::builder().env("SMTP_URL", format!("smtp://127.0.0.1:{closed}")).spawn().await;
+    sign_up(&app, "exists@example.com").await;
+    let app = &app;
+    let ask = |email: &'static str| async move {
+        let started = std::time::Instant::now();
+        let res = post(app, "/request-password-reset", json!({"email": email}), None).await;
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap();
+        (status, body, started.elapsed())
+    };
+    let (known_status, known_body, known_time) = ask("exists@example.com").await;
+    let (unknown_status, unknown_body, unknown_time) = ask("nobody@example.com").await;
+    assert_eq!((known_status, &known_body), (unknown_status, &unknown_body));
+    assert_eq!(known_status, 200, "a mail server outage is not the client's answer");
+    let slower = known_time.max(unknown_time).as_secs_f64();
+    let faster = known_time.min(unknown_time).as_secs_f64().max(0.002);
+    assert!(slower / faster < 10.0 && slower < 0.2, "no timing tell: {known_time:?} vs {unknown_time:?}");
+}
+
+#[tokio::test]
+async fn item10_names_are_bounded_on_every_path() {
+    let app = TestApp::spawn().await;
+    let long = "n".repeat(2_000_000);
+    let res =
+        post(&app, "/sign-up/email", json!({"name": long, "email": "long@example.com", "password": PASSWORD}), None);
+    let res = res.await;
+    assert_eq!(res.status(), 400);
+    assert!(nextstack::services::user::find_by_email(&app.db, "long@example.com").await.unwrap().is_none());
+    let (cookie, _, _) = sign_up(&app, "short@example.com").await;
+    let res = post(&app, "/update-user", json!({"name": "m".repeat(101)}), Some(&cookie)).await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "VALIDATION_ERROR");
+    let res = post(&app, "/update-user", json!({"image": "javascript:alert(1)"}), Some(&cookie)).await;
+    assert_eq!(res.status(), 400);
+    let res = post(&app, "/update-user", json!({"name": "m".repeat(100)}), Some(&cookie)).await;
+    assert_eq!(res.status(), 200, "100 is allowed, as on core.user.update");
+}
+
+#[tokio::test]
+async fn item11_a_password_change_or_a_newer_request_voids_earlier_reset_links() {
+    let (app, sink) = app_with_mail(&[]).await;
+    let (cookie, _, _) = sign_up(&app, "resets@example.com").await;
+    let token_of = |path: String| path.split("/reset-password/").nth(1).unwrap().split('?').next().unwrap().to_string();
+    post(&app, "/request-password-reset", json!({"email": "resets@example.com"}), None).await;
+    sink.wait_for(1).await;
+    let first = token_of(last_link_path(&sink));
+    post(&app, "/request-password-reset", json!({"email": "resets@example.com"}), None).await;
+    sink.wait_for(2).await;
+    let second = token_of(last_link_path(&sink));
+    let reset = |token: String| {
+        post(&app, "/reset-password", json!({"newPassword": "another good password", "token": token}), None)
+    };
+    assert_eq!(reset(first).await.status(), 400, "the newer request voided the first link");
+    // A password change voids the one left.
+    let res = post(
+        &app,
+        "/change-password",
+        json!({"currentPassword": PASSWORD, "newPassword": "changed by the owner"}),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(reset(second).await.status(), 400, "the change voided the remaining link");
+}
+
+#[tokio::test]
+async fn in_production_admin_emails_grant_the_role_only_once_the_address_is_verified() {
+    let (app, sink) = app_with_mail(&[
+        ("NODE_ENV", "production"),
+        ("ADMIN_EMAILS", "boss@example.com"),
+        ("BETTER_AUTH_URL", "http://localhost:3000"),
+    ])
+    .await;
+    let res =
+        post(&app, "/sign-up/email", json!({"name": "B", "email": "boss@example.com", "password": PASSWORD}), None)
+            .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(Role::from(user_row(&app, "boss@example.com").await.role), Role::User, "not at sign-up");
+    post(&app, "/send-verification-email", json!({"email": "boss@example.com"}), None).await;
+    sink.wait_for(1).await;
+    let res = app.client.get(app.url(&last_link_path(&sink))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(Role::from(user_row(&app, "boss@example.com").await.role), Role::Admin, "once verified");
+}

@@ -24,7 +24,7 @@ async fn password_reset_by_mail_is_single_use() {
     assert_eq!(res.status(), 200);
     let answer: Value = res.json().await.unwrap();
     assert_eq!(answer["status"], true);
-    let mail = sink.messages().pop().expect("a reset mail");
+    let mail = sink.wait_for(1).await.pop().expect("a reset mail");
     assert!(mail.contains("To: ann@example.com") && mail.contains("Subject: Reset your password"), "{mail}");
     let link = sink.last_link().unwrap();
     let token = link.split("/reset-password/").nth(1).unwrap().split('?').next().unwrap().to_string();
@@ -61,6 +61,7 @@ async fn reset_answers_the_same_for_unknown_emails_and_sends_nothing() {
     let res = post(&app, "/forget-password", json!({"email": "ghost@example.com"}), None).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], true);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(sink.messages().is_empty());
     let res = post(
         &app,
@@ -80,6 +81,7 @@ async fn email_verification_by_mail() {
     assert_eq!(res.status(), 400, "only one's own address");
     let res = post(&app, "/send-verification-email", json!({"email": "ann@example.com"}), Some(&cookie)).await;
     assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": true}));
+    sink.wait_for(1).await;
     let link = sink.last_link().expect("a verification mail");
     let path = link.split("/api/auth").nth(1).unwrap().to_string();
     let res = app.client.get(app.url(&format!("/api/auth{path}"))).send().await.unwrap();

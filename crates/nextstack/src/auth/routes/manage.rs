@@ -15,6 +15,8 @@ use crate::auth::error::AuthError;
 use crate::auth::session as http_session;
 use crate::auth::wire::{AuthSession, AuthUser};
 use crate::middleware::request_id::RequestId;
+use crate::services::account::Reauth;
+use crate::services::verification::{self, Purpose};
 use crate::services::{account, session as sessions, user as users};
 use crate::storage::removal::purge_user_files;
 
@@ -86,13 +88,13 @@ pub(super) async fn update_user(State(state): State<AppState>, req: Request) -> 
     }
     let name = match body.get("name") {
         None => None,
-        Some(Value::String(n)) => Some(n.clone()),
+        Some(Value::String(n)) => Some(super::check_name(n)?.to_string()),
         Some(_) => return Err(crate::auth::error::messages::VALIDATION),
     };
     let image = match body.get("image") {
         None => None,
         Some(Value::Null) => Some(None),
-        Some(Value::String(i)) => Some(Some(i.clone())),
+        Some(Value::String(i)) => Some(Some(super::check_image(i)?.to_string())),
         Some(_) => return Err(crate::auth::error::messages::VALIDATION),
     };
     users::update_profile(&state.db, user, name, image).await?;
@@ -123,6 +125,8 @@ pub(super) async fn change_password(State(state): State<AppState>, req: Request)
     }
     let hash = state.hasher.hash(body.new_password).await?;
     account::set_password_hash(&state.db, &user.id, hash).await?;
+    // A reset link mailed earlier would otherwise still set a password the user did not choose.
+    verification::revoke(&state.db, Purpose::ResetPassword, &user.id).await?;
     if body.revoke_other_sessions.unwrap_or(false) {
         sessions::delete_for_user(&state.db, &user.id, None).await?;
         let session = sessions::create(&state.db, new_session(&state, &parts, &user.id, true)).await?;
@@ -141,9 +145,6 @@ struct DeleteUserBody {
     callback_url: Option<String>,
 }
 
-/// A session younger than this may delete its account without a password (`freshAge`, 1 hour).
-const FRESH_AGE: chrono::Duration = chrono::Duration::hours(1);
-
 /// `POST /delete-user {password?}`: deletes the caller's account (and, by the
 /// schema's cascades, all they own) when the password matches or the session is fresh.
 pub(super) async fn delete_user(State(state): State<AppState>, req: Request) -> Result<Response, AuthError> {
@@ -151,25 +152,20 @@ pub(super) async fn delete_user(State(state): State<AppState>, req: Request) -> 
     let (session, user) = require_session(&state, &parts.headers).await?;
     let body: DeleteUserBody = if bytes.is_empty() { DeleteUserBody::default() } else { parse(&bytes)? };
     crate::auth::callback::check(&state.config, body.callback_url.as_deref())?;
-    match body.password {
-        Some(password) => {
-            let stored = account::password_hash(&state.db, &user.id).await?;
-            if stored.is_none() {
-                return Err(AuthError::api(StatusCode::BAD_REQUEST, "Credential account not found"));
-            }
-            if !state.hasher.verify(password, stored).await? {
-                return Err(AuthError::api(StatusCode::BAD_REQUEST, "Invalid password"));
-            }
+    let proof = account::confirm_identity(&state.db, &state.hasher, &user.id, session.created_at, body.password);
+    match proof.await {
+        Ok(()) => {}
+        Err(Reauth::NoCredential) => {
+            return Err(AuthError::api(StatusCode::BAD_REQUEST, "Credential account not found"));
         }
-        None => {
-            // From creation, not the last refresh: refreshing a stolen cookie must not make it "fresh".
-            if nextstack_entity::now() - session.created_at >= FRESH_AGE {
-                return Err(AuthError::api(
-                    StatusCode::FORBIDDEN,
-                    "Session expired. Re-authenticate to perform this action.",
-                ));
-            }
+        Err(Reauth::InvalidPassword) => return Err(AuthError::api(StatusCode::BAD_REQUEST, "Invalid password")),
+        Err(Reauth::NotFresh) => {
+            return Err(AuthError::api(
+                StatusCode::FORBIDDEN,
+                "Session expired. Re-authenticate to perform this action.",
+            ));
         }
+        Err(Reauth::Failed(err)) => return Err(err.into()),
     }
     let request_id = RequestId::of(&parts.extensions);
     users::ensure_deletable(&state.db, &user.id).await?;

@@ -8,6 +8,8 @@ use ts_rs::TS;
 use crate::error::AppError;
 use crate::procedures::input::IdInput;
 use crate::rpc::auth::{Admin, Authed};
+use crate::services::account::{self, Reauth};
+use crate::services::session as sessions;
 use crate::services::user::{self as users, ListQuery, NewUser, UserChanges};
 use crate::storage::removal::purge_user_files;
 use crate::wire::patch::double_option;
@@ -55,6 +57,20 @@ pub struct UpdateInput {
     pub role: Option<Role>,
 }
 
+/// `core.user.delete` input.
+#[derive(Debug, Deserialize, Validate, TS)]
+#[ts(rename = "UserDeleteInput")]
+pub struct DeleteInput {
+    /// The user to delete.
+    #[garde(custom(cuid))]
+    pub id: String,
+    /// The account's password: deleting one's own account needs it, unless the
+    /// session is less than an hour old (decision 19).
+    #[garde(inner(length(max = 128)))]
+    #[ts(optional)]
+    pub password: Option<String>,
+}
+
 /// `core.user.list` input: pagination plus a search on name and email.
 #[derive(Debug, Default, Deserialize, Validate, TS)]
 #[ts(rename = "UserListInput")]
@@ -80,13 +96,25 @@ pub async fn create(ctx: Admin, input: CreateInput) -> Result<UserWithCounts, Ap
     Ok(UserWithCounts { user: user.into(), count: Default::default() })
 }
 
-/// `core.user.update` (owner: the user itself, or an admin; roles: admins only).
+/// `core.user.update` (owner: the user itself, or an admin; roles and emails: admins only).
 pub async fn update(ctx: Authed, input: UpdateInput) -> Result<UserWithCounts, AppError> {
     if !ctx.owns_or_admin(&input.id) {
         return Err(AppError::Forbidden("You can only change your own account".into()));
     }
-    if input.role.is_some() && ctx.caller.role != Role::Admin {
+    let is_admin = ctx.caller.role == Role::Admin;
+    if input.role.is_some() && !is_admin {
         return Err(AppError::Forbidden("Only an admin can change roles".into()));
+    }
+    if let Some(email) = &input.email
+        && !is_admin
+    {
+        // Decision 19: a stolen session must not be able to move the account to the thief's mailbox.
+        let current = users::find(&ctx.state.db, &input.id).await?.ok_or(AppError::not_found("User"))?;
+        if users::normalize_email(email) != current.email {
+            return Err(AppError::Forbidden(
+                "Change your email through POST /api/auth/change-email: a link is mailed to the new address".into(),
+            ));
+        }
     }
     let changes = UserChanges { email: input.email, name: input.name, image: input.image, role: input.role };
     users::update(&ctx.state.db, &input.id, changes).await?;
@@ -94,14 +122,42 @@ pub async fn update(ctx: Authed, input: UpdateInput) -> Result<UserWithCounts, A
 }
 
 /// `core.user.delete` (owner): removes the user's stored files, then the user and,
-/// by the schema's cascades, everything they own.
-pub async fn delete(ctx: Authed, input: IdInput) -> Result<UserBasic, AppError> {
+/// by the schema's cascades, everything they own. The owner proves it is them
+/// (password or a fresh session, decision 19); an admin deleting someone else need not.
+pub async fn delete(ctx: Authed, input: DeleteInput) -> Result<UserBasic, AppError> {
     if !ctx.owns_or_admin(&input.id) {
         return Err(AppError::Forbidden("You can only delete your own account".into()));
+    }
+    if input.id == ctx.caller.user_id {
+        confirm_owner(&ctx, input.password).await?;
     }
     users::ensure_deletable(&ctx.state.db, &input.id).await?;
     purge_user_files(&ctx.state.db, &ctx.state.storage, &input.id, Some(ctx.request_id.as_str())).await?;
     Ok(users::delete(&ctx.state.db, &input.id).await?.into())
+}
+
+async fn confirm_owner(ctx: &Authed, password: Option<String>) -> Result<(), AppError> {
+    let db = &ctx.state.db;
+    let created = match &ctx.caller.session_id {
+        Some(id) => sessions::created_at(db, id).await?,
+        None => None,
+    };
+    // No session to date (another identity): only the password can prove it.
+    let created = created.unwrap_or(chrono::NaiveDateTime::MIN);
+    match account::confirm_identity(db, &ctx.state.hasher, &ctx.caller.user_id, created, password).await {
+        Ok(()) => Ok(()),
+        Err(Reauth::InvalidPassword) => {
+            Err(AppError::InvalidField { field: "password", message: "Invalid password".into() })
+        }
+        Err(Reauth::NoCredential) => Err(AppError::InvalidField {
+            field: "password",
+            message: "This account has no password; sign in again and delete it within the hour".into(),
+        }),
+        Err(Reauth::NotFresh) => Err(AppError::Forbidden(
+            "Deleting your account needs your password, or a session less than an hour old: sign in again".into(),
+        )),
+        Err(Reauth::Failed(err)) => Err(err),
+    }
 }
 
 /// `core.user.get` (user): one user with counts.

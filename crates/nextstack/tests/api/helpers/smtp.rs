@@ -67,6 +67,19 @@ impl SmtpSink {
         self.messages.lock().unwrap().clone()
     }
 
+    /// Waits until `count` messages have arrived (mail is sent after the answer).
+    pub async fn wait_for(&self, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let messages = self.messages();
+            if messages.len() >= count {
+                return messages;
+            }
+            assert!(std::time::Instant::now() < deadline, "expected {count} messages, got {}", messages.len());
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// The first `http…` link in the last message (its quoted-printable body decoded).
     pub fn last_link(&self) -> Option<String> {
         let last = decode_quoted_printable(self.messages().last()?);
