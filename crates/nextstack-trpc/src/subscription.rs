@@ -177,6 +177,9 @@ pub(crate) fn sse_response(
                     }
                 }
                 () = stopping => break,
+                // The client went away: end now, not at the next ping (the stream's
+                // resources, a per-user slot among them, go with it).
+                () = tx.closed() => return,
             }
         }
         let _ = send("event: return\ndata: \n\n".into()).await;

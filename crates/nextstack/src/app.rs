@@ -32,6 +32,8 @@ pub struct App {
     pub mailer: Mailer,
     /// File storage (local disk or S3).
     pub storage: Arc<Storage>,
+    /// Open subscriptions per user (`SSE_MAX_PER_USER`).
+    pub streams: Arc<crate::rpc::streams::StreamSlots>,
     /// Order changes for `main.order.onChange`.
     pub order_events: Arc<OrderEvents>,
     /// Flips to `true` when the server shuts down (open subscriptions end).
@@ -81,6 +83,7 @@ impl AppState {
             mailer,
             storage,
             order_events,
+            streams: Arc::default(),
             stopping: tokio::sync::watch::Sender::new(false),
             started: Instant::now(),
         })))

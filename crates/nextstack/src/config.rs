@@ -146,6 +146,10 @@ pub struct Config {
     pub trpc_max_response_bytes: usize,
     /// `SSE_PING_INTERVAL_MS` (10 s): `event: ping` on open subscriptions.
     pub sse_ping_interval: Duration,
+    /// `SSE_MAX_PER_USER` (10): open subscriptions one user may hold on a process.
+    pub sse_max_per_user: usize,
+    /// `SSE_SESSION_CHECK_INTERVAL_MS` (5 s): how often an open subscription re-checks its session.
+    pub sse_session_check: Duration,
     /// `TRPC_TRANSFORMER`: `none` (plain JSON) or `superjson`.
     pub trpc_transformer: nextstack_trpc::Transformer,
     /// `LOG_FORMAT`.

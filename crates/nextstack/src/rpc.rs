@@ -5,3 +5,4 @@ pub mod auth;
 pub mod ctx;
 pub mod identity;
 pub mod registry;
+pub mod streams;

@@ -175,6 +175,9 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         trpc_max_response_bytes: usize::try_from(vars.positive("TRPC_MAX_RESPONSE_BYTES", 32 * 1024 * 1024)?)
             .map_err(|_| invalid("TRPC_MAX_RESPONSE_BYTES", "is too large".into()))?,
         sse_ping_interval: Duration::from_millis(vars.positive("SSE_PING_INTERVAL_MS", 10_000)?),
+        sse_max_per_user: usize::try_from(vars.positive("SSE_MAX_PER_USER", 10)?)
+            .map_err(|_| invalid("SSE_MAX_PER_USER", "is too large".into()))?,
+        sse_session_check: Duration::from_millis(vars.positive("SSE_SESSION_CHECK_INTERVAL_MS", 5_000)?),
         trpc_transformer: match vars.get("TRPC_TRANSFORMER").map(str::to_ascii_lowercase).as_deref() {
             None | Some("none" | "json") => nextstack_trpc::Transformer::None,
             Some("superjson") => nextstack_trpc::Transformer::Superjson,

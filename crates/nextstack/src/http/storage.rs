@@ -14,15 +14,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use futures::StreamExt;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use nextstack_entity::{FileStatus, file, user};
-use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
 use std::io::Write;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::app::AppState;
-use crate::error::http_error_body;
+use crate::db::begin_write;
+use crate::error::{AppError, http_error_body};
 use crate::middleware::request_id::RequestId;
+use crate::services::file as files;
 use crate::storage::key::is_inline_safe;
 use crate::storage::local::{LocalUrls, Op, Signed, UrlProblem};
 
@@ -80,22 +80,24 @@ async fn upload(
     let Some(target) = urls.path_of(&key) else { return refuse_url(UrlProblem::BadSignature, &request_id) };
     // A URL stays valid for its 15 minutes, but once the file is confirmed or deleted
     // its object must not change or come back.
-    match upload_is_open(&state, &key).await {
+    match files::is_pending_upload(&state.db, &key).await {
         Ok(true) => {}
-        Ok(false) => {
-            let message = "This upload is closed: the file was already confirmed or deleted";
-            return refuse(StatusCode::CONFLICT, "Conflict", message, &request_id);
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "upload check failed");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "Please retry", &request_id);
-        }
+        Ok(false) => return upload_closed(&request_id),
+        Err(err) => return unavailable(&err, &request_id),
     }
     let idle = state.config.request_timeout;
-    match store_body(urls, &target, body, max, idle).await {
-        Ok(Stored::Done) => match etag_of(&target).await {
-            Some(etag) => (StatusCode::OK, [(header::ETAG, etag)]).into_response(),
-            None => StatusCode::OK.into_response(),
+    match store_body(urls, body, max, idle).await {
+        Ok(Stored::Done(tmp)) => match move_into_place(&state, &key, tmp, &target).await {
+            Ok(true) => match etag_of(&target).await {
+                Some(etag) => (StatusCode::OK, [(header::ETAG, etag)]).into_response(),
+                None => StatusCode::OK.into_response(),
+            },
+            Ok(false) => upload_closed(&request_id),
+            Err(MoveError::Db(err)) => unavailable(&err, &request_id),
+            Err(MoveError::Io(err)) => {
+                tracing::error!(error = %err, key, "local upload failed");
+                refuse(StatusCode::INTERNAL_SERVER_ERROR, "Upload failed", "The file could not be stored", &request_id)
+            }
         },
         Ok(Stored::TooLarge) => too_large(max, &request_id),
         Ok(Stored::Stalled) => {
@@ -114,22 +116,48 @@ fn too_large(max: u64, request_id: &RequestId) -> Response {
     refuse(StatusCode::PAYLOAD_TOO_LARGE, "Payload too large", &message, request_id)
 }
 
+fn upload_closed(request_id: &RequestId) -> Response {
+    let message = "This upload is closed: the file was already confirmed or deleted";
+    refuse(StatusCode::CONFLICT, "Conflict", message, request_id)
+}
+
+fn unavailable(err: &AppError, request_id: &RequestId) -> Response {
+    tracing::error!(error = %err, "storage route: database unavailable");
+    refuse(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable", "Please retry", request_id)
+}
+
 enum Stored {
-    Done,
+    /// The whole body, durable in a temporary file.
+    Done(TempFile),
     TooLarge,
     Stalled,
 }
 
-/// True while the file stored under `key` is PENDING.
-async fn upload_is_open(state: &AppState, key: &str) -> Result<bool, sea_orm::DbErr> {
-    let status: Option<FileStatus> = file::Entity::find()
-        .select_only()
-        .column(file::Column::Status)
-        .filter(file::Column::StorageKey.eq(key))
-        .into_tuple()
-        .one(&state.db)
-        .await?;
-    Ok(status == Some(FileStatus::Pending))
+enum MoveError {
+    Db(AppError),
+    Io(std::io::Error),
+}
+
+/// Renames the finished upload into place while holding its row, if it is
+/// still PENDING (issue 10, item 7: confirmation or deletion may have happened
+/// while the bytes were arriving); false otherwise (the temporary file goes).
+async fn move_into_place(state: &AppState, key: &str, tmp: TempFile, target: &Path) -> Result<bool, MoveError> {
+    let txn = begin_write(&state.db).await.map_err(|e| MoveError::Db(e.into()))?;
+    if !files::lock_pending_upload(&txn, key).await.map_err(MoveError::Db)? {
+        return Ok(false);
+    }
+    if let Some(parent) = target.parent() {
+        tokio::fs::create_dir_all(parent).await.map_err(MoveError::Io)?;
+    }
+    let mut tmp = tmp;
+    let path = tmp.0.take().unwrap_or_default();
+    if let Err(err) = tokio::fs::rename(&path, target).await {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(MoveError::Io(err));
+    }
+    // The row is unchanged: should the commit fail, the upload stands as a plain PUT would.
+    let _ = txn.commit().await;
+    Ok(true)
 }
 
 /// Removes a temporary upload unless it was renamed into place (also when the client disconnects mid-body).
@@ -143,13 +171,7 @@ impl Drop for TempFile {
     }
 }
 
-async fn store_body(
-    urls: &LocalUrls,
-    target: &Path,
-    body: Body,
-    max: u64,
-    idle: std::time::Duration,
-) -> std::io::Result<Stored> {
+async fn store_body(urls: &LocalUrls, body: Body, max: u64, idle: std::time::Duration) -> std::io::Result<Stored> {
     let tmp_dir = urls.tmp_dir();
     tokio::fs::create_dir_all(&tmp_dir).await?;
     let tmp = TempFile(Some(tmp_dir.join(uuid::Uuid::new_v4().to_string())));
@@ -188,13 +210,7 @@ async fn store_body(
     let file = out.take().ok_or_else(|| std::io::Error::other("upload file lost"))?;
     // Durable before it becomes visible: a crash never leaves a truncated object under the key.
     blocking(move || file.sync_all()).await?;
-    if let Some(parent) = target.parent() {
-        tokio::fs::create_dir_all(parent).await?;
-    }
-    tokio::fs::rename(&tmp_path, target).await?;
-    let mut tmp = tmp;
-    tmp.0 = None;
-    Ok(Stored::Done)
+    Ok(Stored::Done(tmp))
 }
 
 /// Runs file I/O on the blocking pool.
@@ -226,9 +242,11 @@ async fn download(
             Ok(()) => signed.content_type,
             Err(problem) => return refuse_url(problem, &request_id),
         },
-        None => match public_avatar_type(&state, &key).await {
-            Some(mime) => mime,
-            None => return refuse(StatusCode::FORBIDDEN, "Forbidden", "This file needs a signed URL", &request_id),
+        None => match files::public_avatar_type(&state.db, &key).await {
+            Ok(Some(mime)) => mime,
+            Ok(None) => return refuse(StatusCode::FORBIDDEN, "Forbidden", "This file needs a signed URL", &request_id),
+            // A database outage is not a refusal: the avatar may well be public.
+            Err(err) => return unavailable(&err, &request_id),
         },
     };
     let Some(path) = urls.path_of(&key) else { return file_not_found(&request_id) };
@@ -266,20 +284,4 @@ async fn download(
 
 fn file_not_found(request_id: &RequestId) -> Response {
     refuse(StatusCode::NOT_FOUND, "Not found", "No file is stored under this key", request_id)
-}
-
-/// The MIME type of the READY file stored under `key` if it is a user's avatar.
-async fn public_avatar_type(state: &AppState, key: &str) -> Option<String> {
-    file::Entity::find()
-        .select_only()
-        .column(file::Column::MimeType)
-        .join(JoinType::InnerJoin, file::Relation::AvatarOf.def())
-        .filter(file::Column::StorageKey.eq(key))
-        .filter(file::Column::Status.eq(FileStatus::Ready))
-        .filter(user::Column::AvatarFileId.is_not_null())
-        .into_tuple::<String>()
-        .one(&state.db)
-        .await
-        .ok()
-        .flatten()
 }

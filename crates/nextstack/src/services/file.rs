@@ -8,8 +8,8 @@ use chrono::NaiveDateTime;
 use nextstack_entity::{FileStatus, file, now, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::db::begin_write;
@@ -118,6 +118,100 @@ pub async fn create_pending(db: &impl ConnectionTrait, new: NewFile) -> Result<f
 /// A file by id, whatever its state.
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<file::Model>, AppError> {
     Ok(file::Entity::find_by_id(id.to_string()).one(db).await?)
+}
+
+/// Locks the row of the upload stored under `key` (`FOR UPDATE`; on SQLite the
+/// write transaction itself) and tells whether it is still PENDING. A local
+/// upload holds this lock while it moves its bytes into place, and confirmation
+/// and deletion take the same row, so a slow PUT can never replace an object
+/// that was already confirmed, or bring back one that was deleted.
+pub async fn lock_pending_upload(txn: &DatabaseTransaction, key: &str) -> Result<bool, AppError> {
+    let status: Option<FileStatus> = file::Entity::find()
+        .select_only()
+        .column(file::Column::Status)
+        .filter(file::Column::StorageKey.eq(key))
+        .lock_exclusive()
+        .into_tuple()
+        .one(txn)
+        .await?;
+    Ok(status == Some(FileStatus::Pending))
+}
+
+/// True while the upload stored under `key` is PENDING (a cheap check before its bytes are read).
+pub async fn is_pending_upload(db: &impl ConnectionTrait, key: &str) -> Result<bool, AppError> {
+    let status: Option<FileStatus> = file::Entity::find()
+        .select_only()
+        .column(file::Column::Status)
+        .filter(file::Column::StorageKey.eq(key))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(status == Some(FileStatus::Pending))
+}
+
+/// The MIME type of the READY file stored under `key` if it is some user's avatar
+/// (avatars are public, like `User.image`).
+pub async fn public_avatar_type(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>, AppError> {
+    use sea_orm::{JoinType, RelationTrait};
+    Ok(file::Entity::find()
+        .select_only()
+        .column(file::Column::MimeType)
+        .join(JoinType::InnerJoin, file::Relation::AvatarOf.def())
+        .filter(file::Column::StorageKey.eq(key))
+        .filter(file::Column::Status.eq(FileStatus::Ready))
+        .filter(user::Column::AvatarFileId.is_not_null())
+        .into_tuple::<String>()
+        .one(db)
+        .await?)
+}
+
+/// How a confirmation went.
+#[derive(Debug)]
+pub enum Confirmation {
+    /// Now READY (or it already was).
+    Ready(Box<file::Model>),
+    /// No object stored under the key yet.
+    NotUploaded,
+    /// The stored object has `stored` bytes, not the declared size (it was removed).
+    WrongSize {
+        /// What storage holds.
+        stored: u64,
+    },
+    /// Deleted meanwhile.
+    Gone,
+}
+
+/// PENDING → READY once storage holds exactly the declared bytes. Runs under
+/// the row lock uploads take (see [`lock_pending_upload`]): what is checked is
+/// what stays.
+pub async fn confirm(
+    db: &DatabaseConnection,
+    storage: &crate::storage::Storage,
+    id: &str,
+) -> Result<Confirmation, AppError> {
+    let txn = begin_write(db).await?;
+    let Some(row) = file::Entity::find_by_id(id.to_string()).lock_exclusive().one(&txn).await? else {
+        return Ok(Confirmation::Gone);
+    };
+    match row.status {
+        FileStatus::Pending => {}
+        FileStatus::Deleted => return Ok(Confirmation::Gone),
+        _ => return Ok(Confirmation::Ready(Box::new(row))), // confirming twice is harmless
+    }
+    let declared = u64::try_from(row.size).unwrap_or(0);
+    match storage.size_of(&row.storage_key).await? {
+        None => Ok(Confirmation::NotUploaded),
+        Some(stored) if stored != declared => {
+            storage.delete(&row.storage_key).await?;
+            Ok(Confirmation::WrongSize { stored })
+        }
+        Some(_) => {
+            let url = storage.public_url(&row.storage_key);
+            let ready = mark_ready(&txn, &row.id, url).await?;
+            txn.commit().await?;
+            Ok(ready.map_or(Confirmation::Gone, |row| Confirmation::Ready(Box::new(row))))
+        }
+    }
 }
 
 /// PENDING → READY with its URL; `None` when the row was no longer PENDING (deleted meanwhile).

@@ -134,6 +134,18 @@ pub async fn list_live(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<s
         .await?)
 }
 
+/// True while the session with this id exists and has not expired.
+pub async fn is_live(db: &impl ConnectionTrait, id: &str) -> Result<bool, AppError> {
+    use sea_orm::QuerySelect;
+    let expires: Option<NaiveDateTime> = session::Entity::find_by_id(id.to_string())
+        .select_only()
+        .column(session::Column::ExpiresAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(expires.is_some_and(|at| at > now()))
+}
+
 /// When the session with this id was created (not refreshed), if it exists.
 pub async fn created_at(db: &impl ConnectionTrait, id: &str) -> Result<Option<NaiveDateTime>, AppError> {
     use sea_orm::QuerySelect;

@@ -399,3 +399,80 @@ async fn in_production_admin_emails_grant_the_role_only_once_the_address_is_veri
     assert_eq!(res.status(), 200);
     assert_eq!(Role::from(user_row(&app, "boss@example.com").await.role), Role::Admin, "once verified");
 }
+
+/// A PUT of `first` then, once `release` fires, `rest` (a slow client).
+async fn slow_put(
+    app: &TestApp,
+    url: String,
+    first: &'static [u8],
+    rest: &'static [u8],
+    release: tokio::sync::oneshot::Receiver<()>,
+) -> tokio::task::JoinHandle<u16> {
+    let client = app.client.clone();
+    let (tx, rx) = futures::channel::mpsc::unbounded::<Result<Vec<u8>, std::io::Error>>();
+    tx.unbounded_send(Ok(first.to_vec())).unwrap();
+    tokio::spawn(async move {
+        let _ = release.await;
+        tx.unbounded_send(Ok(rest.to_vec())).unwrap();
+    });
+    let handle = tokio::spawn(async move {
+        let res = client
+            .put(url)
+            .header("content-type", "application/octet-stream")
+            .body(reqwest::Body::wrap_stream(rx))
+            .send()
+            .await
+            .unwrap();
+        res.status().as_u16()
+    });
+    // Let the server take the first bytes.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    handle
+}
+
+async fn upload_ticket(app: &TestApp, user: &str, size: u64) -> (String, String, String) {
+    let (status, body) = request_upload(app, user, size).await;
+    assert_eq!(status, 200, "{body}");
+    let d = &body["result"]["data"];
+    (
+        d["fileId"].as_str().unwrap().into(),
+        d["uploadUrl"].as_str().unwrap().into(),
+        d["storageKey"].as_str().unwrap().into(),
+    )
+}
+
+#[tokio::test]
+async fn item7_a_slow_put_cannot_replace_a_confirmed_object() {
+    if crate::helpers::storage_is_s3() {
+        return; // the bucket serves PUTs there
+    }
+    let app = TestApp::spawn().await;
+    let user = app.create_user("toctou@example.com", Role::User).await;
+    let (file_id, url, key) = upload_ticket(&app, &user, 10).await;
+    let res = app.client.put(&url).header("content-type", "application/octet-stream").body(vec![7u8; 10]).send();
+    assert_eq!(res.await.unwrap().status(), 200);
+    let (release, released) = tokio::sync::oneshot::channel();
+    let slow = slow_put(&app, url, b"ab", b"cd", released).await;
+    let (status, body) = app.mutation("main.storage.confirmUpload", &json!({"fileId": file_id}), Some(&user)).await;
+    assert_eq!(status, 200, "{body}");
+    release.send(()).unwrap();
+    assert_eq!(slow.await.unwrap(), 409, "the late PUT is refused");
+    assert_eq!(app.storage.size_of(&key).await.unwrap(), Some(10), "the confirmed object is intact");
+}
+
+#[tokio::test]
+async fn item7_a_slow_put_cannot_bring_back_a_deleted_object() {
+    if crate::helpers::storage_is_s3() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let user = app.create_user("toctou2@example.com", Role::User).await;
+    let (file_id, url, key) = upload_ticket(&app, &user, 4).await;
+    let (release, released) = tokio::sync::oneshot::channel();
+    let slow = slow_put(&app, url, b"ab", b"cd", released).await;
+    let (status, body) = app.mutation("core.file.delete", &json!({"fileId": file_id}), Some(&user)).await;
+    assert_eq!(status, 200, "{body}");
+    release.send(()).unwrap();
+    assert_eq!(slow.await.unwrap(), 409);
+    assert_eq!(app.storage.size_of(&key).await.unwrap(), None, "nothing is left on disk");
+}

@@ -178,9 +178,9 @@ async fn update_changes_only_sent_fields_and_null_clears() {
     assert_eq!(body["result"]["data"]["image"], "https://img.example/me.png");
     // Emails are set by admins only (decision 19; users go through /api/auth/change-email).
     let admin = app.create_user("admin@example.com", Role::Admin).await;
-    let (_, body) =
-        app.mutation("core.user.update", &json!({"id": me, "name": null, "email": "New@Example.com"}), Some(&admin))
-            .await;
+    let (_, body) = app
+        .mutation("core.user.update", &json!({"id": me, "name": null, "email": "New@Example.com"}), Some(&admin))
+        .await;
     assert_eq!(body["result"]["data"]["name"], Value::Null);
     assert_eq!(body["result"]["data"]["email"], "new@example.com");
     assert!(body["result"]["data"]["_count"].is_object());

@@ -184,3 +184,44 @@ async fn changes_made_through_one_process_reach_subscribers_on_another() {
     assert_eq!(on_b.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
     on_b.expect_change(&order, "CONFIRMED").await;
 }
+
+/// Issue 10, item 8: a stream ends with its session.
+#[tokio::test]
+async fn a_subscription_ends_when_its_session_is_signed_out() {
+    let app = TestApp::builder().env("SSE_SESSION_CHECK_INTERVAL_MS", "100").spawn().await;
+    let (cookie, token, _) = crate::auth::sign_up(&app, "sub@example.com").await;
+    let mut sub = Subscription::open(&app, Some(format!("Bearer {token}")), json!({}), None).await;
+    assert_eq!(sub.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
+    let res = crate::auth::post(&app, "/sign-out", json!({}), Some(&cookie)).await;
+    assert_eq!(res.status(), 200);
+    let ended = sub.next(Duration::from_secs(5)).await.expect("the stream says why it ends");
+    assert_eq!(ended.event.as_deref(), Some("serialized-error"));
+    let shape: Value = serde_json::from_str(&ended.data).unwrap();
+    assert_eq!(shape["data"]["code"], "UNAUTHORIZED", "not retryable: the client stops reconnecting");
+    assert!(sub.next(Duration::from_millis(500)).await.is_none(), "and nothing more");
+}
+
+/// Issue 10, item 8: one user holds a bounded number of open streams.
+#[tokio::test]
+async fn a_user_holds_at_most_sse_max_per_user_streams() {
+    let app = TestApp::builder().env("SSE_MAX_PER_USER", "3").spawn().await;
+    let user = app.create_user("many@example.com", Role::User).await;
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let mut sub = Subscription::open(&app, Some(app.bearer(&user)), json!({}), None).await;
+        assert_eq!(sub.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
+        open.push(sub);
+    }
+    let mut refused = Subscription::open(&app, Some(app.bearer(&user)), json!({}), None).await;
+    refused.next(Duration::from_secs(5)).await.unwrap();
+    let error = refused.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(error.event.as_deref(), Some("serialized-error"));
+    let shape: Value = serde_json::from_str(&error.data).unwrap();
+    assert_eq!(shape["data"]["code"], "TOO_MANY_REQUESTS");
+    // Closing one frees its slot.
+    drop(open.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = Subscription::open(&app, Some(app.bearer(&user)), json!({}), None).await;
+    again.next(Duration::from_secs(5)).await.unwrap();
+    assert!(again.next(Duration::from_millis(300)).await.is_none(), "accepted: no error follows");
+}

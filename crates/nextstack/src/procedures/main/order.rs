@@ -12,6 +12,7 @@ use tokio::sync::broadcast;
 use crate::error::AppError;
 use crate::events::OrderChange;
 use crate::rpc::auth::Authed;
+use crate::rpc::streams;
 use crate::services::order::{self as orders, Actor, NewOrder, Notify};
 use crate::wire::order::{OrderOutput, OrderStatus};
 use crate::wire::user::Role;
@@ -141,5 +142,5 @@ pub async fn on_change(
         };
         std::future::ready(mine)
     });
-    Ok(events)
+    streams::guard(&ctx, events)
 }

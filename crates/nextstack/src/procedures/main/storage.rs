@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use crate::error::AppError;
 use crate::rpc::auth::Authed;
-use crate::services::file::{self as files, NewFile};
+use crate::services::file::{self as files, Confirmation, NewFile};
 use crate::storage::key::{filename_problem, is_mime_type, new_key, sanitize};
 use crate::storage::removal::remove_objects;
 use crate::wire::file::FileRow;
@@ -118,24 +118,14 @@ pub async fn owned_file(ctx: &Authed, id: &str) -> Result<file::Model, AppError>
 /// `main.storage.confirmUpload` (owner): checks the stored object against the declared size and marks the file READY.
 pub async fn confirm_upload(ctx: Authed, input: FileIdInput) -> Result<FileRow, AppError> {
     let row = owned_file(&ctx, &input.file_id).await?;
-    if row.status != FileStatus::Pending {
-        return Ok(row.into()); // confirming twice is harmless
-    }
-    let storage = &ctx.state.storage;
-    let declared = u64::try_from(row.size).unwrap_or(0);
-    match storage.size_of(&row.storage_key).await? {
-        None => Err(AppError::BadRequest("The file has not been uploaded yet".into())),
-        Some(stored) if stored != declared => {
-            storage.delete(&row.storage_key).await?;
-            Err(AppError::BadRequest(
-                format!("The uploaded file has {stored} bytes, not the declared {declared}; upload it again").into(),
-            ))
-        }
-        Some(_) => {
-            let url = storage.public_url(&row.storage_key);
-            let ready = files::mark_ready(&ctx.state.db, &row.id, url).await?.ok_or(AppError::not_found("File"))?;
-            Ok(ready.into())
-        }
+    let declared = row.size;
+    match files::confirm(&ctx.state.db, &ctx.state.storage, &row.id).await? {
+        Confirmation::Ready(ready) => Ok((*ready).into()),
+        Confirmation::NotUploaded => Err(AppError::BadRequest("The file has not been uploaded yet".into())),
+        Confirmation::WrongSize { stored } => Err(AppError::BadRequest(
+            format!("The uploaded file has {stored} bytes, not the declared {declared}; upload it again").into(),
+        )),
+        Confirmation::Gone => Err(AppError::not_found("File")),
     }
 }
 
