@@ -27,6 +27,6 @@ pub use procedure::{
     TypeDesc,
 };
 pub use router::Router;
-pub use service::{CallFailure, StreamingBody, Trpc, TrpcConfig};
+pub use service::{CallFailure, CallReport, StreamingBody, Trpc, TrpcConfig};
 pub use subscription::{SseConfig, Tracked};
 pub use superjson::Transformer;

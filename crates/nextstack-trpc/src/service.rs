@@ -22,7 +22,7 @@ use tracing::Instrument;
 use crate::budget::ResponseBudget;
 use crate::error::{ErrorCode, TrpcError};
 use crate::jsonl::JsonlEncoder;
-use crate::procedure::{CallOutput, ProcedureKind};
+use crate::procedure::{CallOutput, ProcedureKind, RawInput};
 use crate::request::{CallRequest, Inputs, check_content_type};
 use crate::router::Router;
 use crate::subscription::{SseConfig, sse_response, with_last_event_id};
@@ -76,14 +76,30 @@ pub struct CallFailure<'a> {
     pub error: &'a TrpcError,
 }
 
+/// One finished call, as passed to the call hook (metrics).
+#[derive(Debug)]
+pub struct CallReport<'a> {
+    /// The procedure's path; `None` when no procedure has the requested one
+    /// (so a hook never sees a string the client made up).
+    pub path: Option<&'a str>,
+    /// Its type; `None` with `path`.
+    pub kind: Option<ProcedureKind>,
+    /// `None` on success, else the error's code.
+    pub code: Option<ErrorCode>,
+    /// From the start of the call to its result (for a subscription, to its start).
+    pub elapsed: Duration,
+}
+
 type ContextFn<C> = dyn Fn(&Parts) -> BoxFuture<'static, Result<C, TrpcError>> + Send + Sync;
 type ErrorHook = dyn Fn(CallFailure<'_>) + Send + Sync;
+type CallHook = dyn Fn(CallReport<'_>) + Send + Sync;
 
 struct Inner<C> {
     router: Router<C>,
     config: TrpcConfig,
     create_context: Box<ContextFn<C>>,
     on_error: Option<Box<ErrorHook>>,
+    on_call: Option<Arc<CallHook>>,
 }
 
 /// A tRPC endpoint: the registry, its settings and how to build a request context.
@@ -105,22 +121,24 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         F: Fn(&Parts) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<C, TrpcError>> + Send + 'static,
     {
-        Self::with_hook(router, config, Box::new(move |parts| Box::pin(create_context(parts))), None)
+        let create_context: Box<ContextFn<C>> = Box::new(move |parts| Box::pin(create_context(parts)));
+        Self { inner: Arc::new(Inner { router, config, create_context, on_error: None, on_call: None }) }
     }
 
-    /// Sets the hook called once per failed call (logging, metrics).
+    /// Sets the hook called once per failed call (tRPC's `onError`: logging).
     pub fn on_error(self, hook: impl Fn(CallFailure<'_>) + Send + Sync + 'static) -> Self {
-        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("on_error must be set before cloning"));
-        Self::with_hook(inner.router, inner.config, inner.create_context, Some(Box::new(hook)))
+        self.configure(|inner| inner.on_error = Some(Box::new(hook)))
     }
 
-    fn with_hook(
-        router: Router<C>,
-        config: TrpcConfig,
-        create_context: Box<ContextFn<C>>,
-        on_error: Option<Box<ErrorHook>>,
-    ) -> Self {
-        Self { inner: Arc::new(Inner { router, config, create_context, on_error }) }
+    /// Sets the hook called once per finished call, failed or not (metrics).
+    pub fn on_call(self, hook: impl Fn(CallReport<'_>) + Send + Sync + 'static) -> Self {
+        self.configure(|inner| inner.on_call = Some(Arc::new(hook)))
+    }
+
+    fn configure(self, change: impl FnOnce(&mut Inner<C>)) -> Self {
+        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("hooks must be set before cloning"));
+        change(&mut inner);
+        Self { inner: Arc::new(inner) }
     }
 
     /// The registry (for type generation).
@@ -223,34 +241,60 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
             .iter()
             .enumerate()
             .map(|(index, path)| {
-                let Some(procedure) = self.inner.router.get(path) else {
-                    let err = TrpcError::not_found(format!("No procedure found on path \"{path}\""));
-                    return Box::pin(futures::future::ready(Err(err))) as BoxFuture<'static, _>;
-                };
-                let accepted = match procedure.kind {
-                    ProcedureKind::Mutation => method == Method::POST,
-                    ProcedureKind::Query | ProcedureKind::Subscription => method == Method::GET,
-                };
-                if !accepted {
-                    let kind = procedure.kind.as_str();
-                    let err = TrpcError::new(
-                        ErrorCode::MethodNotSupported,
-                        format!("Unsupported {method}-request to {kind} procedure at path \"{path}\""),
-                    );
-                    return Box::pin(futures::future::ready(Err(err)));
-                }
-                if procedure.kind == ProcedureKind::Subscription && call.is_batch {
-                    return Box::pin(futures::future::ready(Err(TrpcError::bad_request(
-                        "Cannot batch subscription calls",
-                    ))));
-                }
-                if !self.superjson() {
-                    return budget.wrap(procedure.call(ctx.clone(), inputs.get(index)));
-                }
-                let input = inputs.get(index).and_then(superjson::decode_input);
-                budget.wrap(Box::pin(superjson::scope(true, procedure.call(ctx.clone(), input))))
+                let started = self.start_call(method, call.is_batch, &ctx, inputs.get(index), &budget, path);
+                self.timed(path, started)
             })
             .collect()
+    }
+
+    /// Reports the call to the call hook when it finishes.
+    fn timed(&self, path: &str, call: BoxFuture<'static, CallOutput>) -> BoxFuture<'static, CallOutput> {
+        let Some(hook) = self.inner.on_call.clone() else { return call };
+        let known = self.inner.router.get(path).map(|p| (path.to_string(), p.kind));
+        let started = std::time::Instant::now();
+        Box::pin(async move {
+            let output = call.await;
+            let (path, kind) = known.as_ref().map_or((None, None), |(p, k)| (Some(p.as_str()), Some(*k)));
+            let code = output.as_ref().err().map(|e| e.code);
+            hook(CallReport { path, kind, code, elapsed: started.elapsed() });
+            output
+        })
+    }
+
+    /// One call of the request, not yet polled.
+    fn start_call(
+        &self,
+        method: &Method,
+        is_batch: bool,
+        ctx: &C,
+        input: RawInput,
+        budget: &ResponseBudget,
+        path: &str,
+    ) -> BoxFuture<'static, CallOutput> {
+        let Some(procedure) = self.inner.router.get(path) else {
+            let err = TrpcError::not_found(format!("No procedure found on path \"{path}\""));
+            return Box::pin(futures::future::ready(Err(err)));
+        };
+        let accepted = match procedure.kind {
+            ProcedureKind::Mutation => method == Method::POST,
+            ProcedureKind::Query | ProcedureKind::Subscription => method == Method::GET,
+        };
+        if !accepted {
+            let kind = procedure.kind.as_str();
+            let err = TrpcError::new(
+                ErrorCode::MethodNotSupported,
+                format!("Unsupported {method}-request to {kind} procedure at path \"{path}\""),
+            );
+            return Box::pin(futures::future::ready(Err(err)));
+        }
+        if procedure.kind == ProcedureKind::Subscription && is_batch {
+            return Box::pin(futures::future::ready(Err(TrpcError::bad_request("Cannot batch subscription calls"))));
+        }
+        if !self.superjson() {
+            return budget.wrap(procedure.call(ctx.clone(), input));
+        }
+        let input = input.and_then(superjson::decode_input);
+        budget.wrap(Box::pin(superjson::scope(true, procedure.call(ctx.clone(), input))))
     }
 
     fn report(&self, path: Option<&str>, error: &TrpcError) {
@@ -277,7 +321,18 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
             this.report(Some(&path), err);
             err.shape(Some(&path), this.inner.config.include_stack)
         };
-        let started = start(ctx.clone(), input);
+        let mut started = start(ctx.clone(), input);
+        if let Some(hook) = self.inner.on_call.clone() {
+            let name = call.paths[0].clone();
+            let at = std::time::Instant::now();
+            started = Box::pin(async move {
+                let result = started.await;
+                let code = result.as_ref().err().map(|e| e.code);
+                let kind = Some(ProcedureKind::Subscription);
+                hook(CallReport { path: Some(&name), kind, code, elapsed: at.elapsed() });
+                result
+            });
+        }
         Some(sse_response(started, self.inner.config.sse.clone(), self.superjson(), shape))
     }
 

@@ -4,13 +4,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::session::SessionIdentity;
 use crate::config::Config;
 use crate::events::OrderEvents;
 use crate::mail::Mailer;
-use crate::middleware::rate_limit::{MemoryStore, RateLimitStore};
+use crate::metrics::Metrics;
+use crate::middleware::rate_limit::{MemoryStore, RateLimitStore, SharedStore};
 use crate::rpc::identity::IdentityResolver;
 use crate::storage::{Storage, StorageError};
 
@@ -22,8 +24,12 @@ pub struct App {
     pub db: DatabaseConnection,
     /// Slots for running handlers (`MAX_IN_FLIGHT_REQUESTS`).
     pub capacity: crate::middleware::capacity::Capacity,
-    /// Counters for the `/trpc` rate limit.
+    /// Rate-limit counters: in process, or in Redis with `REDIS_URL`.
     pub rate_limits: Arc<dyn RateLimitStore>,
+    /// The Redis store behind `rate_limits`, when `REDIS_URL` is set (for `/ready`).
+    pub redis: Option<Arc<SharedStore>>,
+    /// Prometheus metrics (`/metrics`).
+    pub metrics: Arc<Metrics>,
     /// Who is calling: the session (tests may plug in their own).
     pub identity: Arc<dyn IdentityResolver>,
     /// Password hashing on the bounded blocking pool.
@@ -66,7 +72,15 @@ impl AppState {
         db: DatabaseConnection,
         identity: Arc<dyn IdentityResolver>,
     ) -> Result<Self, StorageError> {
-        let storage = Arc::new(Storage::from_config(&config)?);
+        let metrics = Arc::new(Metrics::new(config.metrics_enabled, config.database.max_connections));
+        let storage = Arc::new(Storage::from_config(&config)?.with_metrics(metrics.clone()));
+        let redis = config.redis_url.as_ref().map(|url| {
+            SharedStore::start(url.expose_secret().to_string(), config.rate_limit_prefix.clone(), metrics.clone())
+        });
+        let rate_limits: Arc<dyn RateLimitStore> = match &redis {
+            Some(shared) => shared.clone(),
+            None => Arc::new(MemoryStore::default()),
+        };
         // SMTP_URL was validated at start-up; should the transport still not build, say so and log mail instead.
         let mailer = Mailer::from_config(&config).unwrap_or_else(|err| {
             tracing::error!(error = %err, "mail transport unavailable; messages go to the log");
@@ -77,7 +91,9 @@ impl AppState {
             capacity: crate::middleware::capacity::Capacity::new(config.max_in_flight_requests),
             config,
             db,
-            rate_limits: Arc::new(MemoryStore::default()),
+            rate_limits,
+            redis,
+            metrics,
             identity,
             hasher: PasswordHasher::default(),
             mailer,

@@ -65,6 +65,8 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     /// `AUTO_MIGRATE`.
     pub auto_migrate: bool,
+    /// `DATABASE_ACQUIRE_TIMEOUT_MS` (5000): how long a request waits for a pooled connection before 503.
+    pub acquire_timeout: Duration,
     /// PostgreSQL schema to use instead of `public` (tests use one per test).
     pub schema: Option<String>,
 }
@@ -111,8 +113,14 @@ pub struct Config {
     pub request_timeout: Duration,
     /// `SHUTDOWN_TIMEOUT_MS`.
     pub shutdown_timeout: Duration,
-    /// `REDIS_URL`.
+    /// `REDIS_URL`: rate-limit counters shared by every process (`redis://` or `rediss://`).
     pub redis_url: Option<SecretString>,
+    /// `RATE_LIMIT_PREFIX` (`nextstack:rl:`): the Redis key prefix, so deployments can share one Redis.
+    pub rate_limit_prefix: String,
+    /// `METRICS_ENABLED` (true): record metrics and serve `/metrics`.
+    pub metrics_enabled: bool,
+    /// `METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<SecretString>,
     /// `SMTP_URL` (`smtp://user:pass@host:587`, `smtps://…`); unset: mail goes to the log.
     pub smtp_url: Option<SecretString>,
     /// `MAIL_FROM`.

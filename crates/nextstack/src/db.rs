@@ -24,8 +24,8 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
     options
         .max_connections(config.max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(config.acquire_timeout)
+        .acquire_timeout(config.acquire_timeout)
         .sqlx_logging(false)
         // sqlx pings every connection it hands out by default: a second round
         // trip per query. Broken connections surface as errors on use instead.
@@ -33,6 +33,9 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
     if let Some(schema) = &config.schema {
         options.set_schema_search_path(schema.clone());
     }
+    // sqlx reports each acquire's wait as a tracing event: the metrics layer turns it into a histogram.
+    options.map_sqlx_postgres_pool_opts(|pool| pool.acquire_time_level(log::LevelFilter::Trace));
+    options.map_sqlx_sqlite_pool_opts(|pool| pool.acquire_time_level(log::LevelFilter::Trace));
     if config.kind == DatabaseKind::Sqlite {
         options.map_sqlx_sqlite_opts(|opts: SqliteConnectOptions| {
             opts.journal_mode(SqliteJournalMode::Wal)

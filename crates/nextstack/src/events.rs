@@ -23,6 +23,13 @@ use ts_rs::TS;
 use crate::wire::order::OrderStatus;
 use crate::wire::time::IsoTime;
 
+/// A listener on `channel`.
+async fn listen(pool: &sea_orm::sqlx::PgPool, channel: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(channel).await?;
+    Ok(listener)
+}
+
 /// How long events stay available for resuming.
 pub const REPLAY_WINDOW: Duration = Duration::from_secs(5 * 60);
 
@@ -102,8 +109,7 @@ impl OrderEvents {
     pub async fn start_fanout(self: &std::sync::Arc<Self>) -> Result<(), sea_orm::sqlx::Error> {
         let Some((db, channel)) = self.fanout.clone() else { return Ok(()) };
         let pool = db.get_postgres_connection_pool().clone();
-        let mut listener = PgListener::connect_with(&pool).await?;
-        listener.listen(&channel).await?;
+        let mut listener = listen(&pool, &channel).await?;
         let hub = std::sync::Arc::downgrade(self);
         tokio::spawn(async move {
             loop {
@@ -120,12 +126,20 @@ impl OrderEvents {
                         if matches!(err, sea_orm::sqlx::Error::PoolClosed) || pool.is_closed() {
                             return;
                         }
-                        // sqlx reconnects on the next recv; pause so a dead server is not hammered.
-                        tracing::warn!(error = %err, "order event listener lost its connection; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                        if hub.strong_count() == 0 {
-                            return;
-                        }
+                        tracing::warn!(error = %err, "order event listener lost its connection; reconnecting");
+                        // sqlx re-opens a connection it knows to be dead, but keeps one that failed
+                        // otherwise (a TLS stream cut mid-read): start over with a new listener.
+                        listener = loop {
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            if hub.strong_count() == 0 || pool.is_closed() {
+                                return;
+                            }
+                            match listen(&pool, &channel).await {
+                                Ok(fresh) => break fresh,
+                                Err(err) => tracing::debug!(error = %err, "order event listener: still no connection"),
+                            }
+                        };
+                        tracing::info!("order event listener reconnected");
                     }
                 }
             }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod mail;
+pub mod metrics;
 pub mod middleware;
 pub mod procedures;
 pub mod router;

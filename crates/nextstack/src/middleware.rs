@@ -12,7 +12,7 @@ pub mod security_headers;
 pub mod timeout;
 
 use axum::Router;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use tower::util::MapResponseLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -47,7 +47,7 @@ pub fn stack(router: Router, state: &AppState) -> Router {
         .layer(cors::layer(&state.config))
         .layer(MapResponseLayer::new(security_headers::set))
         .layer(from_fn_with_state(state.clone(), drain::drain_refused))
-        .layer(from_fn(logging::log))
+        .layer(from_fn_with_state(state.clone(), logging::log))
 }
 
 /// Leaves live streams (JSONL) uncompressed: a compressor buffers, which would

@@ -6,7 +6,7 @@ use nextstack_trpc::{SseConfig, Trpc, TrpcConfig};
 
 use crate::app::AppState;
 use crate::auth;
-use crate::http::{health, not_found, ready, storage};
+use crate::http::{health, metrics, not_found, ready, storage};
 use crate::middleware;
 use crate::rpc::{ctx, registry};
 
@@ -27,18 +27,26 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         sse: SseConfig { ping_interval: state.config.sse_ping_interval, shutdown: Some(state.stopping.subscribe()) },
     };
     let ctx_state = state.clone();
-    let trpc = Trpc::new(procedures, config, move |parts| ctx::create(&ctx_state, parts)).on_error(|failure| {
-        // tRPC's onError: the one log line of a failed call, inside the request span.
-        let code = failure.error.code;
-        if code.http_status().is_server_error() {
-            tracing::error!(path = failure.path, %code, error = %failure.error.chain(), "procedure failed");
-        } else {
-            tracing::debug!(path = failure.path, %code, message = %failure.error.message, "procedure refused");
-        }
-    });
+    let call_metrics = state.metrics.clone();
+    let trpc = Trpc::new(procedures, config, move |parts| ctx::create(&ctx_state, parts))
+        .on_call(move |call| {
+            let kind = call.kind.map_or("unknown", |k| k.as_str());
+            let code = call.code.map_or("OK", |c| c.key());
+            call_metrics.trpc_call(call.path, kind, code, call.elapsed);
+        })
+        .on_error(|failure| {
+            // tRPC's onError: the one log line of a failed call, inside the request span.
+            let code = failure.error.code;
+            if code.http_status().is_server_error() {
+                tracing::error!(path = failure.path, %code, error = %failure.error.chain(), "procedure failed");
+            } else {
+                tracing::debug!(path = failure.path, %code, message = %failure.error.message, "procedure refused");
+            }
+        });
     let routes = Router::new()
         .route("/health", get(health::health))
         .route("/ready", get(ready::ready))
+        .route("/metrics", get(metrics::metrics))
         .nest_service("/trpc", trpc.into_axum())
         .merge(storage::router(&state))
         .nest(

@@ -31,6 +31,8 @@ pub struct Storage {
     backend: Backend,
     /// `File.url` is `<public_base>/<key>`.
     public_base: Option<String>,
+    /// Operations by kind and result.
+    metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 enum Backend {
@@ -88,13 +90,30 @@ impl Storage {
                 let store = LocalFileSystem::new_with_prefix(dir)?.with_automatic_cleanup(true);
                 let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", config.port));
                 let urls = LocalUrls::new(dir.clone(), base_url, config.auth_secret.expose_secret().as_bytes());
-                Ok(Self { store: Arc::new(store), backend: Backend::Local(urls), public_base })
+                Ok(Self { store: Arc::new(store), backend: Backend::Local(urls), public_base, metrics: None })
             }
             StorageConfig::S3(s3) => {
                 let store = Arc::new(s3_store(s3)?);
                 let object_base = object_base(s3);
-                Ok(Self { store: store.clone(), backend: Backend::S3 { s3: store, object_base }, public_base })
+                Ok(Self {
+                    store: store.clone(),
+                    backend: Backend::S3 { s3: store, object_base },
+                    public_base,
+                    metrics: None,
+                })
             }
+        }
+    }
+
+    /// Counts operations in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    fn record<T>(&self, operation: &'static str, result: &Result<T, StorageError>) {
+        if let Some(metrics) = &self.metrics {
+            metrics.storage(operation, result.is_ok());
         }
     }
 
@@ -108,6 +127,18 @@ impl Storage {
 
     /// A URL the client `PUT`s the file to, with `Content-Type: content_type`.
     pub async fn presign_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        ttl: Duration,
+    ) -> Result<Presigned, StorageError> {
+        let result = self.presign_upload_inner(key, content_type, size, ttl).await;
+        self.record("presign_upload", &result);
+        result
+    }
+
+    async fn presign_upload_inner(
         &self,
         key: &str,
         content_type: &str,
@@ -137,27 +168,35 @@ impl Storage {
     ) -> Result<Presigned, StorageError> {
         let expires_at = expiry(ttl);
         let url = match &self.backend {
-            Backend::Local(urls) => urls.url(Op::Download, key, content_type, None, unix(expires_at)),
-            Backend::S3 { s3, .. } => s3.signed_url(Method::GET, &path(key)?, ttl).await?.to_string(),
+            Backend::Local(urls) => Ok(urls.url(Op::Download, key, content_type, None, unix(expires_at))),
+            Backend::S3 { s3, .. } => match path(key) {
+                Ok(p) => s3.signed_url(Method::GET, &p, ttl).await.map(|u| u.to_string()).map_err(StorageError::from),
+                Err(e) => Err(e),
+            },
         };
-        Ok(Presigned { url, expires_at })
+        self.record("presign_download", &url);
+        Ok(Presigned { url: url?, expires_at })
     }
 
     /// The stored object's size, `None` when there is no object.
     pub async fn size_of(&self, key: &str) -> Result<Option<u64>, StorageError> {
-        match self.store.head(&path(key)?).await {
+        let result = match self.store.head(&path(key)?).await {
             Ok(meta) => Ok(Some(meta.size)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(err) => Err(err.into()),
-        }
+        };
+        self.record("head", &result);
+        result
     }
 
     /// Removes the object; an object that is already gone is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        match self.store.delete(&path(key)?).await {
+        let result = match self.store.delete(&path(key)?).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(err) => Err(err.into()),
-        }
+        };
+        self.record("delete", &result);
+        result
     }
 
     /// The permanent, unsigned address of a file (`File.url`): `STORAGE_PUBLIC_URL/<key>`,

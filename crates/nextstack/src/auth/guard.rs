@@ -42,6 +42,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         let key = format!("auth:{ip}:{path}");
         match state.rate_limits.hit(&key, limit.window, 1).await {
             Ok(hit) if hit.count > limit.max_requests => {
+                state.metrics.rate_limited("auth");
                 let retry = hit.reset_after.as_secs_f64().ceil() as u64;
                 let mut response = (
                     StatusCode::TOO_MANY_REQUESTS,

@@ -210,7 +210,11 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Response
         None => None,
     };
     let matched = state.hasher.verify(body.password, stored).await?;
-    let Some(user) = user.filter(|_| matched) else { return Err(messages::INVALID_CREDENTIALS) };
+    let Some(user) = user.filter(|_| matched) else {
+        state.metrics.sign_in("invalid_credentials");
+        return Err(messages::INVALID_CREDENTIALS);
+    };
+    state.metrics.sign_in("success");
     let remember = body.remember_me.unwrap_or(true);
     let session = sessions::create(&state.db, new_session(&state, &parts, &user.id, remember)).await?;
     let mut out = json!({ "redirect": body.callback_url.is_some(), "token": session.token });

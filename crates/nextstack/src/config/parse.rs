@@ -146,6 +146,9 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         request_timeout: Duration::from_millis(vars.positive("REQUEST_TIMEOUT_MS", 30_000)?),
         shutdown_timeout: Duration::from_millis(vars.positive("SHUTDOWN_TIMEOUT_MS", 30_000)?),
         redis_url: redis_url(vars)?,
+        rate_limit_prefix: vars.get("RATE_LIMIT_PREFIX").unwrap_or("nextstack:rl:").to_string(),
+        metrics_enabled: vars.flag("METRICS_ENABLED", true)?,
+        metrics_token: vars.get("METRICS_TOKEN").map(|t| SecretString::from(t.to_string())),
         smtp_url: smtp_url(vars)?,
         mail_from: mail_from(vars)?,
         storage: super::storage::storage(vars)?,
@@ -215,6 +218,7 @@ fn database(vars: &Vars) -> Result<DatabaseConfig, ConfigError> {
         max_connections: u32::try_from(max_connections)
             .map_err(|_| invalid("DATABASE_MAX_CONNECTIONS", "is too large".into()))?,
         auto_migrate: vars.flag("AUTO_MIGRATE", kind == DatabaseKind::Sqlite)?,
+        acquire_timeout: Duration::from_millis(vars.positive("DATABASE_ACQUIRE_TIMEOUT_MS", 5_000)?),
         schema: None,
     })
 }

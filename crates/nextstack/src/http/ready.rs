@@ -1,4 +1,12 @@
-//! `GET /ready`: readiness. 200 when every dependency answers, 503 naming the one that does not.
+//! `GET /ready`: readiness (API.md). 200 `ready` when every dependency answers;
+//! 200 `degraded` when Redis or storage does not (every replica shares them:
+//! failing all of them would take the whole fleet out of the load balancer,
+//! and each still serves — per-process rate limits, storage calls fail alone);
+//! 503 when the database does not (nothing can be served), or from the
+//! shutdown signal on (`draining`). Every probe has its own short deadline, so
+//! the answer comes within a second.
+
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
@@ -8,28 +16,47 @@ use serde_json::json;
 
 use crate::app::AppState;
 
-/// Checks the database (one round trip) and storage (the folder, or a bucket listing).
+/// Each dependency's check gets this long.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// Checks the database, storage and Redis concurrently.
 pub async fn ready(State(state): State<AppState>) -> Response {
-    let database = match state.db.ping().await {
-        Ok(()) => "ok",
-        Err(err) => {
-            tracing::error!(error = %err, "readiness: database check failed");
-            "unavailable"
+    if *state.stopping.borrow() {
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "draining" }))).into_response();
+    }
+    let database = async {
+        match tokio::time::timeout(PROBE_TIMEOUT, state.db.ping()).await {
+            Ok(Ok(())) => "ok",
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "readiness: database check failed");
+                "down"
+            }
+            Err(_) => "down",
         }
     };
-    let storage = match state.storage.check().await {
-        Ok(()) => "ok",
-        Err(err) => {
-            tracing::error!(error = %err, cause = ?std::error::Error::source(&err), "readiness: storage check failed");
-            "unavailable"
+    let storage = async {
+        match tokio::time::timeout(PROBE_TIMEOUT, state.storage.check()).await {
+            Ok(Ok(())) => "ok",
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, cause = ?std::error::Error::source(&err), "readiness: storage check failed");
+                "down"
+            }
+            Err(_) => "down",
         }
     };
-    let redis = if state.config.redis_url.is_some() { "unavailable" } else { "disabled" };
-    let all_ok = database == "ok" && storage == "ok" && redis != "unavailable";
-    let body = json!({
-        "status": if all_ok { "ready" } else { "not ready" },
-        "checks": { "database": database, "storage": storage, "redis": redis },
-    });
-    let status = if all_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(body)).into_response()
+    let redis = async {
+        match &state.redis {
+            None => "disabled",
+            Some(redis) if redis.ping().await => "ok",
+            Some(_) => "down",
+        }
+    };
+    let (database, storage, redis) = tokio::join!(database, storage, redis);
+    let checks = json!({ "database": database, "storage": storage, "redis": redis });
+    if database != "ok" {
+        let body = json!({ "status": "not ready", "checks": checks });
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
+    let status = if storage == "ok" && redis != "down" { "ready" } else { "degraded" };
+    (StatusCode::OK, Json(json!({ "status": status, "checks": checks }))).into_response()
 }

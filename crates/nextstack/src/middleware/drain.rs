@@ -58,10 +58,7 @@ pub async fn drain_refused(State(state): State<AppState>, req: Request, next: Ne
     let (watched, mut returned) = Watched::new(body);
     let mut response = next.run(Request::from_parts(parts, Body::new(watched))).await;
     // The body comes back only when the handler dropped it unfinished.
-    let Ok(Unread { body, polled }) = returned.try_recv() else {
-        eprintln!("DRAIN nothing returned");
-        return response;
-    };
+    let Ok(Unread { body, polled }) = returned.try_recv() else { return response };
     let config = state.config.body_drain;
     let within_bound = declared.is_none_or(|len| len <= config.max_bytes);
     // A client waiting for `100 Continue` has sent nothing yet and sends nothing now: no drain.

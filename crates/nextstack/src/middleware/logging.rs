@@ -6,20 +6,29 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
+use crate::app::AppState;
 use crate::middleware::request_id;
 
 /// The internal cause of an error response, for the log only.
 #[derive(Clone)]
 pub struct ErrorCause(pub Arc<dyn std::error::Error + Send + Sync>);
 
-/// Assigns the request id, runs the request inside its span and logs its outcome.
-pub async fn log(mut req: Request, next: Next) -> Response {
+/// Assigns the request id, runs the request inside its span, logs its outcome
+/// and counts it (by route template: never the raw path a client chose).
+pub async fn log(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
+    let method = req.method().clone();
+    let route = match req.extensions().get::<MatchedPath>() {
+        Some(matched) => Some(route_label(matched.as_str()).to_string()),
+        // `/trpc` is a nested service: axum matches it without recording a template.
+        None if req.uri().path() == "/trpc" || req.uri().path().starts_with("/trpc/") => Some("/trpc".to_string()),
+        None => None,
+    };
     let id = request_id::assign(&mut req);
     let request_id = id.as_str();
     // Field values are recorded now, borrowed: no allocation when the span is disabled.
@@ -42,7 +51,17 @@ pub async fn log(mut req: Request, next: Next) -> Response {
     .instrument(span)
     .await;
     request_id::echo(&mut response, id);
+    state.metrics.http(&method, route.as_deref(), response.status().as_u16(), started.elapsed());
     response
+}
+
+/// A route template as a label: nested routers' catch-all tails (`/trpc/{*…}`) become their mount point.
+fn route_label(template: &str) -> &str {
+    match template.find("/{*") {
+        Some(0) => "/",
+        Some(at) => &template[..at],
+        None => template,
+    }
 }
 
 /// `outer: inner: innermost`, for one log field.

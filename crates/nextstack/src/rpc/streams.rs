@@ -23,11 +23,17 @@ pub struct StreamSlots {
 pub struct StreamSlot {
     slots: Arc<StreamSlots>,
     user_id: String,
+    open_gauge: prometheus_client::metrics::gauge::Gauge,
 }
 
 impl StreamSlots {
     /// Takes a slot for `user_id`, or refuses past `max`.
-    pub fn take(self: &Arc<Self>, user_id: &str, max: usize) -> Result<StreamSlot, AppError> {
+    pub fn take(
+        self: &Arc<Self>,
+        user_id: &str,
+        max: usize,
+        open_gauge: &prometheus_client::metrics::gauge::Gauge,
+    ) -> Result<StreamSlot, AppError> {
         let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let count = open.entry(user_id.to_string()).or_default();
         if *count >= max {
@@ -36,12 +42,14 @@ impl StreamSlots {
             ));
         }
         *count += 1;
-        Ok(StreamSlot { slots: self.clone(), user_id: user_id.to_string() })
+        open_gauge.inc();
+        Ok(StreamSlot { slots: self.clone(), user_id: user_id.to_string(), open_gauge: open_gauge.clone() })
     }
 }
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
+        self.open_gauge.dec();
         let mut open = self.slots.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(count) = open.get_mut(&self.user_id) {
             *count -= 1;
@@ -61,7 +69,9 @@ where
     T: Send + 'static,
     S: Stream<Item = Result<T, AppError>> + Send + 'static,
 {
-    let slot = ctx.state.streams.take(&ctx.caller.user_id, ctx.state.config.sse_max_per_user)?;
+    let config = &ctx.state.config;
+    let slot =
+        ctx.state.streams.take(&ctx.caller.user_id, config.sse_max_per_user, &ctx.state.metrics.open_subscriptions)?;
     let watchdog = match ctx.caller.session_id.clone() {
         Some(session_id) => session_ended(ctx.state.db.clone(), session_id, ctx.state.config.sse_session_check).boxed(),
         None => stream::pending().boxed(),

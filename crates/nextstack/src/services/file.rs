@@ -76,13 +76,13 @@ pub async fn create_pending_within(
             .into(),
         ));
     }
+    // PostgreSQL's SUM of a BIGINT is NUMERIC: cast back to read it as an integer.
     let used: Option<i64> = live
         .select_only()
-        .column_as(Expr::col(file::Column::Size).sum(), "used")
-        .into_tuple::<Option<i64>>()
+        .column_as(Expr::cust(r#"CAST(COALESCE(SUM("File"."size"), 0) AS BIGINT)"#), "used")
+        .into_tuple::<i64>()
         .one(&txn)
-        .await?
-        .flatten();
+        .await?;
     let used = u64::try_from(used.unwrap_or(0)).unwrap_or(0);
     let size = u64::try_from(new.size).unwrap_or(0);
     if used.saturating_add(size) > caps.quota_bytes {

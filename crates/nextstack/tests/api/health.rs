@@ -39,7 +39,7 @@ async fn ready_is_503_when_the_database_is_gone() {
     let res = app.get("/ready").await;
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(body["checks"]["database"], "unavailable");
+    assert_eq!(body["checks"]["database"], "down");
     let (status, body) = crate::helpers::send_json(
         app.query_request("core.user.list", None).header("authorization", "Bearer aSessionTokenThatNeedsTheDatabase"),
     )

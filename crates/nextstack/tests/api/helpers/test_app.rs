@@ -51,6 +51,8 @@ pub struct TestAppBuilder {
     postgres: bool,
     /// Another server's database (URL and schema): a second process of the same deployment.
     sibling_of: Option<(String, Option<String>)>,
+    /// Reach PostgreSQL through this local port (a [`super::TcpProxy`]) instead of directly.
+    postgres_port: Option<u16>,
 }
 
 impl TestAppBuilder {
@@ -63,6 +65,13 @@ impl TestAppBuilder {
     /// Runs on PostgreSQL even when the suite runs on SQLite.
     pub fn on_postgres(mut self) -> Self {
         self.postgres = true;
+        self
+    }
+
+    /// Runs on PostgreSQL, reached through `proxy` (outage tests cut it).
+    pub fn on_postgres_via(mut self, proxy: &super::TcpProxy) -> Self {
+        self.postgres = true;
+        self.postgres_port = Some(proxy.port);
         self
     }
 
@@ -95,7 +104,11 @@ impl TestAppBuilder {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        vars.insert("DATABASE_URL".into(), db_url.clone());
+        let server_url = match self.postgres_port {
+            Some(port) => with_port(&db_url, port),
+            None => db_url.clone(),
+        };
+        vars.insert("DATABASE_URL".into(), server_url);
         let storage_dir = tempfile::tempdir().expect("storage dir");
         vars.insert("STORAGE_LOCAL_DIR".into(), storage_dir.path().display().to_string());
         if std::env::var("TEST_STORAGE").as_deref() == Ok("s3") {
@@ -144,6 +157,13 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
     }
+}
+
+/// `url` with its port replaced.
+fn with_port(url: &str, port: u16) -> String {
+    let mut parsed = url::Url::parse(url).expect("a database URL");
+    parsed.set_port(Some(port)).expect("a URL with a host");
+    parsed.to_string()
 }
 
 /// True when the suite runs against the S3-compatible server (`TEST_STORAGE=s3`).
