@@ -28,6 +28,13 @@ pub enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Exit 0 when this machine's server answers `GET /health` with 200 (the
+    /// container `HEALTHCHECK`: images need no curl). Reads `PORT` only.
+    Healthcheck {
+        /// Give up after this many milliseconds.
+        #[arg(long, default_value_t = 2000)]
+        timeout_ms: u64,
+    },
     /// Create an admin (or promote an existing user), reading the password from stdin.
     CreateAdmin {
         /// The admin's email.

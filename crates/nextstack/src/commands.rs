@@ -14,6 +14,9 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     if config.generated_secret {
         tracing::warn!("BETTER_AUTH_SECRET is not set: using a random secret for this run (sessions end on restart)");
     }
+    if config.is_production() && config.metrics_enabled && config.metrics_token.is_none() {
+        tracing::warn!("METRICS_TOKEN is not set: /metrics is open to anyone who reaches this port");
+    }
     let db = db::connect(&config.database).await.context("cannot open the database")?;
     if config.database.auto_migrate {
         db::migrate(&db).await.context("cannot migrate the database")?;
@@ -31,6 +34,34 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     db.close().await.context("closing the database pool")?;
     tracing::info!("shutdown complete");
     Ok(())
+}
+
+/// `nextstack healthcheck`: `GET /health` on `127.0.0.1:$PORT` (plain TCP, no HTTP client needed).
+pub async fn healthcheck(timeout: std::time::Duration) -> std::process::ExitCode {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let port = std::env::var("PORT").ok().and_then(|p| p.trim().parse::<u16>().ok()).unwrap_or(3001);
+    let probe = async {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        stream.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await?;
+        let mut head = [0u8; 16];
+        let n = stream.read(&mut head).await?;
+        Ok::<bool, std::io::Error>(head[..n].starts_with(b"HTTP/1.1 200"))
+    };
+    match tokio::time::timeout(timeout, probe).await {
+        Ok(Ok(true)) => std::process::ExitCode::SUCCESS,
+        Ok(Ok(false)) => {
+            eprintln!("unhealthy: /health did not answer 200");
+            std::process::ExitCode::FAILURE
+        }
+        Ok(Err(err)) => {
+            eprintln!("unhealthy: {err}");
+            std::process::ExitCode::FAILURE
+        }
+        Err(_) => {
+            eprintln!("unhealthy: no answer within {} ms", timeout.as_millis());
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 /// `nextstack migrate [--status]`.

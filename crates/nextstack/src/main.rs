@@ -8,6 +8,10 @@ use nextstack::{commands, telemetry};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Healthcheck { timeout_ms }) = cli.command {
+        // Before the configuration is validated: the probe needs the port only.
+        return commands::healthcheck(std::time::Duration::from_millis(timeout_ms)).await;
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -21,6 +25,7 @@ async fn main() -> ExitCode {
         Command::Migrate { status } => commands::migrate(config, status).await,
         Command::GenTypes { out } => commands::gen_types(out.as_deref()),
         Command::CreateAdmin { email, password_stdin: _ } => commands::create_admin(config, &email).await,
+        Command::Healthcheck { .. } => unreachable!("answered above"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

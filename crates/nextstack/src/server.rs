@@ -15,6 +15,7 @@ mod guarded_io;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -86,6 +87,7 @@ pub async fn serve(
     builder.http2().timer(TokioTimer::new()).max_header_list_size(limits.max_header_bytes as u32);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
+    let stats = Arc::new(Stats::default());
     tokio::pin!(shutdown);
     loop {
         let (stream, remote) = tokio::select! {
@@ -108,15 +110,19 @@ pub async fn serve(
         let state = Arc::new(ConnectionState::default());
         let io = TokioIo::new(GuardedIo::new(stream, state.clone(), limits.timeouts));
         let app = app.clone();
+        let stats = stats.clone();
         let service = service_fn(move |req: Request<Incoming>| {
             // Counted from now until the response body is done or dropped.
             let in_flight = InFlight::start(&state);
+            stats.accepted.fetch_add(1, Ordering::Relaxed);
+            let stats = stats.clone();
             let mut req = req.map(Body::new);
             req.extensions_mut().insert(ConnectInfo(remote));
             let response = app.clone().oneshot(req);
             async move {
                 let response = response.await?;
-                Ok::<_, Infallible>(response.map(|body| Body::new(Tracked { body, _in_flight: in_flight })))
+                let tracked = |body| Body::new(Tracked { body, ended: false, stats, _in_flight: in_flight });
+                Ok::<_, Infallible>(response.map(tracked))
             }
         });
         let connection = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service)).into_owned();
@@ -130,7 +136,21 @@ pub async fn serve(
     }
     drop(listener);
     graceful.shutdown().await;
+    let (accepted, answered) = (stats.accepted.load(Ordering::Relaxed), stats.answered.load(Ordering::Relaxed));
+    let cut = stats.cut.load(Ordering::Relaxed);
+    tracing::info!(accepted, answered, cut, "connections closed: every accepted request was answered or its client went away");
     Ok(())
+}
+
+/// Requests over the server's life (logged when it stops, for the shutdown harness).
+#[derive(Default)]
+struct Stats {
+    /// Handed to the application.
+    accepted: AtomicU64,
+    /// Whose response body was sent to its end.
+    answered: AtomicU64,
+    /// Whose response was dropped before its end (the client went away, or a stalled write was cut).
+    cut: AtomicU64,
 }
 
 /// A connection over the cap: a short 503, then close (never a silent reset).
@@ -143,7 +163,16 @@ async fn refuse_at_capacity(mut stream: TcpStream) {
 /// A response body that keeps its request counted as in flight until it ends.
 struct Tracked {
     body: Body,
+    ended: bool,
+    stats: Arc<Stats>,
     _in_flight: InFlight,
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        let counter = if self.ended || http_body::Body::is_end_stream(&self.body) { &self.stats.answered } else { &self.stats.cut };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl http_body::Body for Tracked {
@@ -154,7 +183,11 @@ impl http_body::Body for Tracked {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, axum::Error>>> {
-        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+        let polled = std::pin::Pin::new(&mut self.body).poll_frame(cx);
+        if let std::task::Poll::Ready(None) = polled {
+            self.ended = true;
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {

@@ -186,3 +186,22 @@ fn sigterm_ends_open_subscriptions_with_return_and_exits_zero() {
     assert_eq!(server.wait_exit(Duration::from_secs(6)), Some(0), "exit 0, well before the watchdog");
     assert!(started.elapsed() < Duration::from_secs(6));
 }
+
+/// The container `HEALTHCHECK` (`nextstack healthcheck`): 0 against a live server, 1 against nothing.
+#[test]
+fn healthcheck_exits_zero_only_when_the_server_answers() {
+    let server = ServerProcess::start(&[]);
+    let probe = |port: u16| {
+        Command::new(env!("CARGO_BIN_EXE_nextstack"))
+            .arg("healthcheck")
+            .env_clear()
+            .env("PORT", port.to_string())
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(probe(server.port), Some(0));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    assert_eq!(probe(closed), Some(1));
+}
