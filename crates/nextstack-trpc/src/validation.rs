@@ -118,6 +118,11 @@ where
 {
     let absent = raw.is_none();
     let value = raw.unwrap_or(Value::Null);
+    if let Some(path) = nul_at(&value) {
+        let mut issue = Issue::new("custom", "Text may not contain NUL (\\u0000) characters", json!({}));
+        issue.path = path;
+        return Err(issues_error(vec![issue]));
+    }
     let parsed: T = serde_path_to_error::deserialize(value).map_err(|err| {
         let issue = if absent && err.path().iter().next().is_none() {
             Issue::new("invalid_type", "Required", json!({"expected": "object", "received": "undefined"}))
@@ -129,6 +134,29 @@ where
     garde::i18n::with_i18n(ZodMessages, || parsed.validate())
         .map_err(|report| issues_error(report.iter().map(|(path, error)| Issue::from_garde(path, error)).collect()))?;
     Ok(parsed)
+}
+
+/// Where the first string holding a NUL character is (keys included). No
+/// database column can keep one (PostgreSQL's text refuses it), so it is a
+/// client error here rather than a server error on insert.
+pub fn nul_at(value: &Value) -> Option<Vec<Value>> {
+    match value {
+        Value::String(s) => s.contains('\0').then(Vec::new),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let mut path = nul_at(item)?;
+            path.insert(0, Value::from(i));
+            Some(path)
+        }),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(vec![Value::String(key.replace('\0', ""))]);
+            }
+            let mut path = nul_at(item)?;
+            path.insert(0, Value::String(key.clone()));
+            Some(path)
+        }),
+        _ => None,
+    }
 }
 
 /// garde messages rewritten as zod issues (codes, details and zod's English text).

@@ -21,7 +21,7 @@ use sea_orm::DatabaseConnection;
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabels {
     method: &'static str,
-    route: String,
+    route: &'static str,
     status: u16,
 }
 
@@ -29,13 +29,13 @@ struct HttpLabels {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     method: &'static str,
-    route: String,
+    route: &'static str,
 }
 
 /// `{procedure, type, code}` of one tRPC call.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CallLabels {
-    procedure: String,
+    procedure: &'static str,
     r#type: &'static str,
     code: &'static str,
 }
@@ -43,7 +43,7 @@ struct CallLabels {
 /// `{procedure, type}` for latency.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ProcedureLabels {
-    procedure: String,
+    procedure: &'static str,
     r#type: &'static str,
 }
 
@@ -66,6 +66,32 @@ struct StorageLabels {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: &'static str,
+}
+
+/// Label values come from a small, fixed set (route templates, procedure
+/// paths): each is stored once and handed out as `&'static str`, so counting a
+/// request allocates nothing. Capped, should a bug ever feed it open-ended values.
+#[derive(Debug, Default)]
+struct Interned(std::sync::RwLock<std::collections::HashSet<&'static str>>);
+
+impl Interned {
+    const MAX: usize = 4096;
+
+    fn get(&self, value: &str) -> &'static str {
+        if let Some(known) = self.0.read().unwrap_or_else(|p| p.into_inner()).get(value) {
+            return known;
+        }
+        let mut values = self.0.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = values.get(value) {
+            return known;
+        }
+        if values.len() >= Self::MAX {
+            return "other";
+        }
+        let stored: &'static str = Box::leak(value.into());
+        values.insert(stored);
+        stored
+    }
 }
 
 /// Seconds from 0.5 ms to ~16 s.
@@ -99,6 +125,7 @@ pub struct Metrics {
     storage_ops: Family<StorageLabels, Counter>,
     pool_connections: Family<PoolLabels, Gauge>,
     pool_max: Gauge,
+    labels: Interned,
 }
 
 impl Metrics {
@@ -120,6 +147,7 @@ impl Metrics {
             storage_ops: Family::default(),
             pool_connections: Family::default(),
             pool_max: Gauge::default(),
+            labels: Interned::default(),
             registry: Registry::default(),
         };
         metrics.pool_max.set(i64::from(pool_max));
@@ -161,8 +189,8 @@ impl Metrics {
             return;
         }
         let method = method_label(method);
-        let route = route.unwrap_or("unmatched").to_string();
-        self.http_duration.get_or_create(&RouteLabels { method, route: route.clone() }).observe(elapsed.as_secs_f64());
+        let route = route.map_or("unmatched", |r| self.labels.get(r));
+        self.http_duration.get_or_create(&RouteLabels { method, route }).observe(elapsed.as_secs_f64());
         self.http_requests.get_or_create(&HttpLabels { method, route, status }).inc();
     }
 
@@ -171,8 +199,8 @@ impl Metrics {
         if !self.enabled {
             return;
         }
-        let procedure = procedure.unwrap_or("unknown").to_string();
-        let timing = ProcedureLabels { procedure: procedure.clone(), r#type: kind };
+        let procedure = procedure.map_or("unknown", |p| self.labels.get(p));
+        let timing = ProcedureLabels { procedure, r#type: kind };
         self.trpc_duration.get_or_create(&timing).observe(elapsed.as_secs_f64());
         self.trpc_calls.get_or_create(&CallLabels { procedure, r#type: kind, code }).inc();
     }

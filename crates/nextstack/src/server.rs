@@ -138,7 +138,12 @@ pub async fn serve(
     graceful.shutdown().await;
     let (accepted, answered) = (stats.accepted.load(Ordering::Relaxed), stats.answered.load(Ordering::Relaxed));
     let cut = stats.cut.load(Ordering::Relaxed);
-    tracing::info!(accepted, answered, cut, "connections closed: every accepted request was answered or its client went away");
+    tracing::info!(
+        accepted,
+        answered,
+        cut,
+        "connections closed: every accepted request was answered or its client went away"
+    );
     Ok(())
 }
 
@@ -170,7 +175,11 @@ struct Tracked {
 
 impl Drop for Tracked {
     fn drop(&mut self) {
-        let counter = if self.ended || http_body::Body::is_end_stream(&self.body) { &self.stats.answered } else { &self.stats.cut };
+        let counter = if self.ended || http_body::Body::is_end_stream(&self.body) {
+            &self.stats.answered
+        } else {
+            &self.stats.cut
+        };
         counter.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -111,7 +111,7 @@ fn check_email(email: &str) -> Result<(), AuthError> {
 /// The same limits as `core.user.update` (decision 10): a name is 1..100 UTF-16 units.
 pub(super) fn check_name(name: &str) -> Result<&str, AuthError> {
     let units = name.encode_utf16().count();
-    if units == 0 || units > 100 {
+    if units == 0 || units > 100 || name.contains('\0') {
         return Err(messages::NAME_LENGTH);
     }
     Ok(name)
@@ -119,7 +119,9 @@ pub(super) fn check_name(name: &str) -> Result<&str, AuthError> {
 
 /// An image is an http(s) URL of at most 2048 characters.
 pub(super) fn check_image(image: &str) -> Result<&str, AuthError> {
-    let ok = image.len() <= 2048 && url::Url::parse(image).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    let ok = image.len() <= 2048
+        && !image.contains('\0')
+        && url::Url::parse(image).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
     if !ok {
         return Err(messages::INVALID_IMAGE);
     }

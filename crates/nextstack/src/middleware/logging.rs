@@ -23,12 +23,10 @@ pub struct ErrorCause(pub Arc<dyn std::error::Error + Send + Sync>);
 pub async fn log(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let route = match req.extensions().get::<MatchedPath>() {
-        Some(matched) => Some(route_label(matched.as_str()).to_string()),
-        // `/trpc` is a nested service: axum matches it without recording a template.
-        None if req.uri().path() == "/trpc" || req.uri().path().starts_with("/trpc/") => Some("/trpc".to_string()),
-        None => None,
-    };
+    // A cheap handle (an `Arc<str>`), kept past the move of the request.
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    // `/trpc` is a nested service: axum matches it without recording a template.
+    let is_trpc = matched.is_none() && (req.uri().path() == "/trpc" || req.uri().path().starts_with("/trpc/"));
     let id = request_id::assign(&mut req);
     let request_id = id.as_str();
     // Field values are recorded now, borrowed: no allocation when the span is disabled.
@@ -51,7 +49,12 @@ pub async fn log(State(state): State<AppState>, mut req: Request, next: Next) ->
     .instrument(span)
     .await;
     request_id::echo(&mut response, id);
-    state.metrics.http(&method, route.as_deref(), response.status().as_u16(), started.elapsed());
+    let route = match &matched {
+        Some(matched) => Some(route_label(matched.as_str())),
+        None if is_trpc => Some("/trpc"),
+        None => None,
+    };
+    state.metrics.http(&method, route, response.status().as_u16(), started.elapsed());
     response
 }
 

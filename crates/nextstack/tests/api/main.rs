@@ -20,6 +20,7 @@ mod core_user;
 mod early_refusal;
 mod fleet;
 mod health;
+mod hostile_input;
 mod metrics;
 mod middleware;
 mod orders;
