@@ -12,7 +12,7 @@
 # Each A/B pair runs ROUNDS times alternating (A B A B ...); the medians are compared.
 # It is a benchmark, not a test: it exits 0 whether targets are met or not.
 #
-# Knobs: BENCH_DURATION=8s BENCH_CONNECTIONS=32 BENCH_THREADS=1 BENCH_ROUNDS=3
+# Knobs: BENCH_DURATION=8s BENCH_CONNECTIONS=32 BENCH_THREADS=1 BENCH_ROUNDS=3 BENCH_PARTS="1 2 3 4"
 #        BENCH_SKIP_BUILD=1 BENCH_PORT=38931 BENCH_DB=nextstack_fleet_bench
 set -euo pipefail
 
@@ -22,6 +22,8 @@ DURATION="${BENCH_DURATION:-8s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-1}"
 ROUNDS="${BENCH_ROUNDS:-3}"
+PARTS=" ${BENCH_PARTS:-1 2 3 4} "
+part() { [[ "$PARTS" == *" $1 "* ]]; }
 PORT="${BENCH_PORT:-38931}"
 DB_NAME="${BENCH_DB:-nextstack_fleet_bench}"
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/nextstack"
@@ -123,7 +125,7 @@ declare -A RES=()
 record() { RES["$1"]="${RES[$1]:-} $2"; }
 
 log "1. Redis store vs in-process store ($ROUNDS rounds, alternating)"
-for round in $(seq 1 "$ROUNDS"); do
+part 1 && for round in $(seq 1 "$ROUNDS"); do
   start_server memory
   [[ -n "$COOKIE" ]] || session_cookie
   record memory_health "$(rps memory-health-$round "$HEALTH")"
@@ -135,7 +137,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 log "2. metrics on vs off"
-for round in $(seq 1 "$ROUNDS"); do
+part 2 && for round in $(seq 1 "$ROUNDS"); do
   start_server metrics-on
   record metrics_on_health "$(rps metrics-on-$round "$HEALTH")"
   start_server metrics-off METRICS_ENABLED=false
@@ -143,11 +145,14 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 log "3. idle RSS with Redis and metrics on"
-start_server idle REDIS_URL=redis://127.0.0.1:6379 RATE_LIMIT_PREFIX="bench:$$:idle:"
-curl -fs "$BASE$HEALTH" >/dev/null
-curl -fs "$BASE/metrics" >/dev/null
-sleep 2
-IDLE_RSS_KB="$(awk '/VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")"
+IDLE_RSS_KB=0
+part 3 && start_server idle REDIS_URL=redis://127.0.0.1:6379 RATE_LIMIT_PREFIX="bench:$$:idle:"
+if part 3; then
+  curl -fs "$BASE$HEALTH" >/dev/null
+  curl -fs "$BASE/metrics" >/dev/null
+  sleep 2
+  IDLE_RSS_KB="$(awk '/VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")"
+fi
 
 log "4. core.user.get with 8 stalled JSON-lines readers vs without"
 STALLED_SCRIPT="$RAW/stalled.py"
@@ -166,8 +171,9 @@ for _ in range(count):
 print("stalled", len(socks), flush=True)
 time.sleep(3600)
 PY
-for round in $(seq 1 "$ROUNDS"); do
+part 4 && for round in $(seq 1 "$ROUNDS"); do
   start_server stalled-baseline WRITE_TIMEOUT_MS=600000
+  [[ -n "$COOKIE" ]] || session_cookie
   record user_get_alone "$(rps alone-$round "$USER_GET" "Cookie: $COOKIE")"
   python3 "$STALLED_SCRIPT" "$PORT" 8 >"$RAW/fleet-stalled.txt" 2>&1 &
   STALLED_PID=$!
@@ -179,7 +185,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 stop_server
 
-m() { median ${RES[$1]}; }
+m() { if [[ -n "${RES[$1]:-}" ]]; then median ${RES[$1]}; else echo null; fi; }
 jq -n \
   --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$ROOT" rev-parse --short HEAD)" \
   --arg conns "$CONNECTIONS" --arg dur "$DURATION" --arg rounds "$ROUNDS" \
@@ -188,14 +194,18 @@ jq -n \
   --argjson mon "$(m metrics_on_health)" --argjson moff "$(m metrics_off_health)" \
   --argjson alone "$(m user_get_alone)" --argjson stalled "$(m user_get_stalled)" \
   --argjson idle_kb "$IDLE_RSS_KB" '
+  def div(a; b): if b > 0 then a / b else null end;
   {
     date: $date, commit: $commit, wrk: "-t1 -c\($conns) -d\($dur), \($rounds) rounds alternating, medians",
     redis_vs_memory: {
-      meta_health: { memory: $mem_h, redis: $red_h, ratio: ($red_h / $mem_h), target: ">= 0.60" },
-      user_get: { memory: $mem_u, redis: $red_u, ratio: ($red_u / $mem_u), target: ">= 0.60" }
+      meta_health: { memory: $mem_h, redis: $red_h, ratio: div($red_h; $mem_h), target: ">= 0.60" },
+      user_get: { memory: $mem_u, redis: $red_u, ratio: div($red_u; $mem_u), target: ">= 0.60" }
     },
-    metrics_on_vs_off: { meta_health: { on: $mon, off: $moff, cost: (1 - $mon / $moff), target: "<= 0.05" } },
-    idle_rss_mb: ($idle_kb / 1024), idle_rss_target_mb: 30,
-    stalled_readers: { user_get_alone: $alone, user_get_with_8_stalled: $stalled, ratio: ($stalled / $alone), target: ">= 0.80" }
-  }' | tee "$OUT"
+    metrics_on_vs_off: { meta_health: { on: $mon, off: $moff, cost: (if $moff > 0 then 1 - $mon / $moff else null end), target: "<= 0.05" } },
+    idle_rss_mb: (if $idle_kb > 0 then $idle_kb / 1024 else null end), idle_rss_target_mb: 30,
+    stalled_readers: { user_get_alone: $alone, user_get_with_8_stalled: $stalled, ratio: div($stalled; $alone), target: ">= 0.80" }
+  }' | tee "$OUT.tmp"
+# A partial run (BENCH_PARTS) updates only what it measured.
+if [[ -f "$OUT" ]]; then jq -s '.[0] * (.[1] | del(..|nulls))' "$OUT" "$OUT.tmp" >"$OUT.merged" && mv "$OUT.merged" "$OUT"; else mv "$OUT.tmp" "$OUT"; fi
+rm -f "$OUT.tmp"
 log "raw rounds: $(for k in "${!RES[@]}"; do printf '%s=[%s] ' "$k" "${RES[$k]# }"; done)"

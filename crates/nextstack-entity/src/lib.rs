@@ -24,6 +24,7 @@ pub mod order;
 pub mod post;
 pub mod profile;
 pub mod session;
+pub mod storage_removal;
 pub mod user;
 pub mod verification;
 

@@ -9,6 +9,7 @@
 pub use sea_orm_migration::MigratorTrait;
 
 mod m20251001_000001_initial;
+mod m20261201_000002_storage_removal;
 
 /// Every migration, oldest first. `Migrator::up(&db, None)` applies the
 /// pending ones; applied versions are recorded in `seaql_migrations`.
@@ -17,6 +18,6 @@ pub struct Migrator;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-        vec![Box::new(m20251001_000001_initial::Migration)]
+        vec![Box::new(m20251001_000001_initial::Migration), Box::new(m20261201_000002_storage_removal::Migration)]
     }
 }

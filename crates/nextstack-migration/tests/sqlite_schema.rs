@@ -18,6 +18,7 @@ const TABLES: &[&str] = &[
     "Post",
     "Profile",
     "Session",
+    "StorageRemoval",
     "User",
     "Verification",
     "seaql_migrations",
@@ -211,7 +212,7 @@ async fn running_up_again_changes_nothing_and_down_removes_everything() {
     Migrator::up(&db, None).await.expect("second up");
     assert_eq!(schema_sql(&db).await, before);
     let applied = strings(&db, "SELECT version FROM seaql_migrations").await;
-    assert_eq!(applied, ["m20251001_000001_initial"]);
+    assert_eq!(applied, ["m20251001_000001_initial", "m20261201_000002_storage_removal"]);
 
     Migrator::down(&db, None).await.expect("migrate down");
     let left = strings(&db, "SELECT name FROM sqlite_master ORDER BY name").await;

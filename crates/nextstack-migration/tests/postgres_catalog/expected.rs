@@ -131,6 +131,7 @@ pub const COLUMNS: &[(&str, Columns)] = &[
             ("updatedAt", "timestamp", NN, None),
         ],
     ),
+    ("StorageRemoval", &[("storageKey", "text", NN, None), ("createdAt", "timestamp", NN, Some("CURRENT_TIMESTAMP"))]),
     (
         "User",
         &[
@@ -196,6 +197,7 @@ pub const INDEXES: &[(&str, &str, &str, bool, bool)] = &[
     ("Profile_userId_idx", "Profile", "userId", false, false),
     ("Session_pkey", "Session", "id", true, true),
     ("Session_token_key", "Session", "token", true, false),
+    ("StorageRemoval_pkey", "StorageRemoval", "storageKey", true, true),
     ("User_avatarFileId_key", "User", "avatarFileId", true, false),
     ("User_email_key", "User", "email", true, false),
     ("User_pkey", "User", "id", true, true),
@@ -222,6 +224,7 @@ pub const CONSTRAINTS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
     ("Profile_userId_fkey", "f", "Profile", "userId", "User(id)", "CASCADE", "CASCADE"),
     ("Session_pkey", "p", "Session", "id", "", "", ""),
     ("Session_userId_fkey", "f", "Session", "userId", "User(id)", "CASCADE", "CASCADE"),
+    ("StorageRemoval_pkey", "p", "StorageRemoval", "storageKey", "", "", ""),
     ("User_avatarFileId_fkey", "f", "User", "avatarFileId", "File(id)", "SET NULL", "CASCADE"),
     ("User_levelId_fkey", "f", "User", "levelId", "Level(id)", "SET NULL", "CASCADE"),
     ("User_pkey", "p", "User", "id", "", "", ""),

@@ -120,3 +120,68 @@ pub async fn confirm_identity(
         None => Err(Reauth::NotFresh),
     }
 }
+
+/// A deleted account: the user as it was, and the storage keys of its objects
+/// (queued in `StorageRemoval`, to remove now that the deletion committed).
+#[derive(Debug)]
+pub struct DeletedAccount {
+    /// The user row before deletion.
+    pub user: nextstack_entity::user::Model,
+    /// Objects to remove from storage.
+    pub storage_keys: Vec<String>,
+}
+
+/// Deletes a user and, by the schema's cascades, everything they own — in one
+/// transaction, so it happens entirely or not at all (issue 12). The user's
+/// offerings are locked first: an order being placed on one waits, then finds
+/// it gone; one placed before is seen here and refuses the deletion
+/// (`PRECONDITION_FAILED`: the schema keeps orders). Storage is not touched
+/// here: the keys of the user's objects are queued in `StorageRemoval` in the
+/// same transaction, for the caller to remove after the commit and the sweep
+/// to finish.
+pub async fn delete_account(db: &sea_orm::DatabaseConnection, user_id: &str) -> Result<DeletedAccount, AppError> {
+    use nextstack_entity::{FileStatus, file, offering, order, storage_removal, user};
+    use sea_orm::{EntityTrait, ExprTrait, PaginatorTrait, QuerySelect};
+
+    let txn = crate::db::begin_write(db).await?;
+    let user = user::Entity::find_by_id(user_id.to_string())
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::not_found("User"))?;
+    let offerings: Vec<String> = offering::Entity::find()
+        .select_only()
+        .column(offering::Column::Id)
+        .filter(offering::Column::SellerId.eq(user_id))
+        .lock_exclusive()
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if !offerings.is_empty() {
+        let sold = order::Entity::find().filter(order::Column::OfferingId.is_in(offerings)).count(&txn).await?;
+        if sold > 0 {
+            return Err(AppError::PreconditionFailed(
+                "This user's offerings have orders; they cannot be deleted with the account".into(),
+            ));
+        }
+    }
+    // Every object the user may have: live files, and deleted ones whose removal is still owed.
+    let storage_keys: Vec<String> = file::Entity::find()
+        .select_only()
+        .column(file::Column::StorageKey)
+        .filter(file::Column::UserId.eq(user_id))
+        .filter(file::Column::Status.ne(FileStatus::Deleted).or(file::Column::Url.is_not_null()))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if !storage_keys.is_empty() {
+        let at = nextstack_entity::now();
+        let queued = storage_keys
+            .iter()
+            .map(|key| storage_removal::ActiveModel { storage_key: Set(key.clone()), created_at: Set(at) });
+        storage_removal::Entity::insert_many(queued).exec_without_returning(&txn).await?;
+    }
+    user::Entity::delete_by_id(user_id.to_string()).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(DeletedAccount { user, storage_keys })
+}

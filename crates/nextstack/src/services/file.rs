@@ -352,6 +352,26 @@ pub async fn soft_delete(
     Ok(deleted)
 }
 
+/// Storage keys queued for removal (`StorageRemoval`), oldest first.
+pub async fn queued_removals(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<String>, AppError> {
+    use nextstack_entity::storage_removal;
+    Ok(storage_removal::Entity::find()
+        .select_only()
+        .column(storage_removal::Column::StorageKey)
+        .order_by_asc(storage_removal::Column::CreatedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Clears a queued removal once storage confirmed it.
+pub async fn unqueue_removal(db: &impl ConnectionTrait, key: &str) -> Result<(), AppError> {
+    use nextstack_entity::storage_removal;
+    storage_removal::Entity::delete_by_id(key.to_string()).exec(db).await?;
+    Ok(())
+}
+
 /// Records that a DELETED file's object is gone from storage.
 pub async fn mark_removed(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
     file::Entity::update_many()

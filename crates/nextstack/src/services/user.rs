@@ -3,8 +3,8 @@
 use nextstack_entity::{new_id, now, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, RelationTrait, Select, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, Select, Set, SqlErr,
 };
 
 use crate::error::AppError;
@@ -90,31 +90,6 @@ pub async fn update(db: &impl ConnectionTrait, id: &str, changes: UserChanges) -
         }
         _ => e.into(),
     })
-}
-
-/// Deletes a user (sessions, accounts and owned rows go with it, by the schema's cascades).
-/// Refuses (`PRECONDITION_FAILED`) to delete a seller whose offerings have
-/// orders: the schema keeps orders (`Order.offeringId` is RESTRICT), so the
-/// cascade through the offerings would fail. Checked before anything is removed.
-pub async fn ensure_deletable(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
-    use nextstack_entity::{offering, order};
-    let sold = order::Entity::find()
-        .join(JoinType::InnerJoin, order::Relation::Offering.def())
-        .filter(offering::Column::SellerId.eq(id))
-        .count(db)
-        .await?;
-    if sold > 0 {
-        return Err(AppError::PreconditionFailed(
-            "This user's offerings have orders; they cannot be deleted with the account".into(),
-        ));
-    }
-    Ok(())
-}
-
-pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<user::Model, AppError> {
-    let user = user::Entity::find_by_id(id.to_string()).one(db).await?.ok_or(AppError::not_found("User"))?;
-    user::Entity::delete_by_id(user.id.clone()).exec(db).await?;
-    Ok(user)
 }
 
 /// Changes a user's name and/or image (BetterAuth `update-user`).

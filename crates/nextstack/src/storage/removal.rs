@@ -4,7 +4,6 @@ use nextstack_entity::file;
 use sea_orm::DatabaseConnection;
 
 use super::Storage;
-use crate::error::AppError;
 use crate::services::file as files;
 
 /// Removes the objects of soft-deleted files and records each success.
@@ -41,22 +40,28 @@ pub async fn remove_objects(
     (removed, failed)
 }
 
-/// Before a user is deleted: soft-deletes all their files and removes the
-/// objects, so the cascade that drops the rows leaves nothing behind in
-/// storage. When storage does not remove every object the account stays
-/// (SERVICE_UNAVAILABLE; the caller may retry, the sweep retries too).
-pub async fn purge_user_files(
+/// Removes queued objects (`StorageRemoval`, e.g. those of a deleted account)
+/// and clears each one storage confirms. Failures are logged and left for the
+/// sweep. Returns `(removed, failed)`.
+pub async fn remove_queued(
     db: &DatabaseConnection,
     storage: &Storage,
-    user_id: &str,
+    keys: &[String],
     request_id: Option<&str>,
-) -> Result<(), AppError> {
-    let live = files::live_of_user(db, user_id).await?;
-    files::soft_delete(db, live, |key| storage.public_url(key)).await?;
-    let awaiting = files::awaiting_removal(db, Some(user_id), None).await?;
-    let (_, failed) = remove_objects(db, storage, &awaiting, request_id).await;
-    if failed > 0 {
-        return Err(AppError::Unavailable(anyhow::anyhow!("{failed} stored files of the user could not be removed")));
+) -> (usize, usize) {
+    let (mut removed, mut failed) = (0, 0);
+    for key in keys {
+        let outcome = match storage.delete(key).await {
+            Ok(()) => files::unqueue_removal(db, key).await.map_err(|e| e.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        match outcome {
+            Ok(()) => removed += 1,
+            Err(error) => {
+                failed += 1;
+                tracing::warn!(request_id = request_id.unwrap_or("-"), %key, %error, "storage removal failed; the sweep will retry");
+            }
+        }
     }
-    Ok(())
+    (removed, failed)
 }

@@ -1,5 +1,6 @@
 //! The storage sweep: removes objects of DELETED files whose removal failed at
-//! delete time, and abandoned uploads (PENDING for over a day). Safe to run in
+//! delete time, objects queued by deleted accounts, and abandoned uploads
+//! (PENDING for over a day). Safe to run in
 //! several processes at once: every step is idempotent.
 
 use std::time::Duration;
@@ -8,7 +9,7 @@ use nextstack_entity::now;
 use sea_orm::DatabaseConnection;
 
 use super::Storage;
-use super::removal::remove_objects;
+use super::removal::{remove_objects, remove_queued};
 use crate::error::AppError;
 use crate::services::file as files;
 
@@ -67,6 +68,11 @@ pub async fn run_once(db: &DatabaseConnection, storage: &Storage) -> Result<Swee
             break; // storage is failing; do not spin
         }
     }
+    // Objects queued by deleted accounts.
+    let queued = files::queued_removals(db, 10 * BATCH).await?;
+    let (removed, failed) = remove_queued(db, storage, &queued, None).await;
+    report.removed += removed;
+    report.failed += failed;
     Ok(report)
 }
 

@@ -491,3 +491,61 @@ async fn stored_files_never_run_as_pages_of_the_api_origin() {
         assert_eq!(again.status(), 409);
     }
 }
+
+/// Issue 12, item 5: an account is deleted entirely or not at all. Deletions
+/// race order placements on the user's offering; whichever wins, the user is
+/// never left half-deleted (still there, files gone).
+#[tokio::test]
+async fn account_deletion_is_all_or_nothing_under_a_racing_order() {
+    let app = TestApp::spawn().await;
+    let buyer = app.create_user("racing-buyer@example.com", Role::User).await;
+    for round in 0..8 {
+        let seller = app.create_user(&format!("racing-seller-{round}@example.com"), Role::User).await;
+        let stored = upload(&app, &seller, "keep.txt", "text/plain", b"keep me").await;
+        let key = stored["storageKey"].as_str().unwrap().to_string();
+        let offering = json!({"title": "Lesson", "priceCents": 100, "status": "ACTIVE"});
+        let (_, body) = app.mutation("core.offering.create", &offering, Some(&seller)).await;
+        let offering_id = data(&body)["id"].clone();
+        let (delete_input, place_input) = (json!({"id": seller}), json!({"offeringId": offering_id}));
+        let delete = app.mutation("core.user.delete", &delete_input, Some(&seller));
+        let place = app.mutation("main.order.place", &place_input, Some(&buyer));
+        let ((deleted, body), (placed, _)) = tokio::join!(delete, place);
+        let seller_row = nextstack::services::user::find(&app.db, &seller).await.unwrap();
+        match (deleted, placed) {
+            (200, placed) => {
+                assert_ne!(placed, 200, "round {round}: an order on a deleted user's offering");
+                assert!(seller_row.is_none());
+                assert_eq!(app.storage.size_of(&key).await.unwrap(), None, "round {round}: the object went too");
+            }
+            (412, 200) => {
+                assert!(seller_row.is_some(), "round {round}: refused means untouched");
+                let file = file_row(&app, stored["id"].as_str().unwrap()).await;
+                assert_eq!(file.status, FileStatus::Ready, "round {round}: files intact");
+                assert_eq!(app.storage.size_of(&key).await.unwrap(), Some(7), "round {round}: object intact");
+            }
+            other => panic!("round {round}: unexpected outcome {other:?}: {body}"),
+        }
+    }
+}
+
+/// Objects an account deletion could not remove (storage refused) stay queued
+/// and the sweep removes them.
+#[tokio::test]
+async fn the_sweep_removes_objects_queued_by_deleted_accounts() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user("queued@example.com", Role::User).await;
+    let stored = upload(&app, &user, "left.txt", "text/plain", b"left behind").await;
+    let key = stored["storageKey"].as_str().unwrap().to_string();
+    // As a deletion leaves it when storage refused the removal: row gone, key queued, object still there.
+    use nextstack_entity::storage_removal;
+    storage_removal::ActiveModel { storage_key: Set(key.clone()), created_at: Set(nextstack_entity::now()) }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    file::Entity::delete_by_id(stored["id"].as_str().unwrap().to_string()).exec(&app.db).await.unwrap();
+    assert!(app.storage.size_of(&key).await.unwrap().is_some());
+    let report = sweep::run_once(&app.db, &app.storage).await.unwrap();
+    assert_eq!(report.removed, 1);
+    assert_eq!(app.storage.size_of(&key).await.unwrap(), None);
+    assert!(storage_removal::Entity::find().all(&app.db).await.unwrap().is_empty(), "and it is no longer queued");
+}

@@ -18,7 +18,7 @@ use crate::middleware::request_id::RequestId;
 use crate::services::account::Reauth;
 use crate::services::verification::{self, Purpose};
 use crate::services::{account, session as sessions, user as users};
-use crate::storage::removal::purge_user_files;
+use crate::storage::removal::remove_queued;
 
 /// The caller's live session, or BetterAuth's empty-body 401.
 async fn require_session(
@@ -168,9 +168,8 @@ pub(super) async fn delete_user(State(state): State<AppState>, req: Request) -> 
         Err(Reauth::Failed(err)) => return Err(err.into()),
     }
     let request_id = RequestId::of(&parts.extensions);
-    users::ensure_deletable(&state.db, &user.id).await?;
-    purge_user_files(&state.db, &state.storage, &user.id, Some(request_id.as_str())).await?;
-    users::delete(&state.db, &user.id).await?;
+    let deleted = account::delete_account(&state.db, &user.id).await?;
+    remove_queued(&state.db, &state.storage, &deleted.storage_keys, Some(request_id.as_str())).await;
     let mut response = Json(json!({ "success": true, "message": "User deleted" })).into_response();
     for cookie in http_session::clear_cookies(&state.config) {
         response.headers_mut().append(http::header::SET_COOKIE, cookie);

@@ -11,7 +11,7 @@ use crate::rpc::auth::{Admin, Authed};
 use crate::services::account::{self, Reauth};
 use crate::services::session as sessions;
 use crate::services::user::{self as users, ListQuery, NewUser, UserChanges};
-use crate::storage::removal::purge_user_files;
+use crate::storage::removal::remove_queued;
 use crate::wire::patch::double_option;
 use crate::wire::user::{Page, Role, UserBasic, UserWithCounts};
 
@@ -121,8 +121,8 @@ pub async fn update(ctx: Authed, input: UpdateInput) -> Result<UserWithCounts, A
     users::find_with_counts(&ctx.state.db, &input.id).await?.ok_or(AppError::not_found("User"))
 }
 
-/// `core.user.delete` (owner): removes the user's stored files, then the user and,
-/// by the schema's cascades, everything they own. The owner proves it is them
+/// `core.user.delete` (owner): the user and, by the schema's cascades, everything
+/// they own, in one transaction; their stored objects are removed after it commits. The owner proves it is them
 /// (password or a fresh session, decision 19); an admin deleting someone else need not.
 pub async fn delete(ctx: Authed, input: DeleteInput) -> Result<UserBasic, AppError> {
     if !ctx.owns_or_admin(&input.id) {
@@ -131,9 +131,9 @@ pub async fn delete(ctx: Authed, input: DeleteInput) -> Result<UserBasic, AppErr
     if input.id == ctx.caller.user_id {
         confirm_owner(&ctx, input.password).await?;
     }
-    users::ensure_deletable(&ctx.state.db, &input.id).await?;
-    purge_user_files(&ctx.state.db, &ctx.state.storage, &input.id, Some(ctx.request_id.as_str())).await?;
-    Ok(users::delete(&ctx.state.db, &input.id).await?.into())
+    let deleted = account::delete_account(&ctx.state.db, &input.id).await?;
+    remove_queued(&ctx.state.db, &ctx.state.storage, &deleted.storage_keys, Some(ctx.request_id.as_str())).await;
+    Ok(deleted.user.into())
 }
 
 async fn confirm_owner(ctx: &Authed, password: Option<String>) -> Result<(), AppError> {
