@@ -11,6 +11,8 @@
 
 mod budget;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod jsonl;
 mod procedure;
 mod request;
