@@ -9,7 +9,14 @@ use crate::superjson;
 /// Everything the engine does with a request before any procedure runs: the
 /// path (with `?batch=1` comma paths), the query string, the content type, the
 /// JSON or superjson input of each call, and the NUL scan of validation.
-pub fn parse_request(method: &Method, path: &str, query: Option<&str>, headers: &HeaderMap, body: &[u8], superjson_on: bool) {
+pub fn parse_request(
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+    superjson_on: bool,
+) {
     let call = CallRequest::parse(path, query, headers);
     let _ = check_content_type(method, headers);
     let inputs = if *method == Method::GET {
