@@ -72,6 +72,9 @@ impl AppState {
         db: DatabaseConnection,
         identity: Arc<dyn IdentityResolver>,
     ) -> Result<Self, StorageError> {
+        // Several TLS users (SMTP, S3, Redis) link rustls with both of its crypto
+        // backends, so rustls cannot pick one by itself: choose ring for the process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let metrics = Arc::new(Metrics::new(config.metrics_enabled, config.database.max_connections));
         let storage = Arc::new(Storage::from_config(&config)?.with_metrics(metrics.clone()));
         let redis = config.redis_url.as_ref().map(|url| {

@@ -204,3 +204,81 @@ async fn a_database_outage_gives_bounded_503s_and_the_same_process_recovers() {
     }
     assert!(seen.contains("\"status\":\"PENDING\""), "the event arrived after the outage: {seen}");
 }
+
+/// A Redis over TLS (`rediss://`) of the test's own: a self-signed certificate
+/// made with `openssl`, the `redis-server` of the machine on a free port.
+struct TlsRedis {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl TlsRedis {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"])
+            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+            .arg("-keyout")
+            .arg(dir.path().join("key.pem"))
+            .arg("-out")
+            .arg(dir.path().join("cert.pem"))
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("openssl runs");
+        assert!(status.success());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                "0",
+                "--tls-port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--tls-cert-file")
+            .arg(dir.path().join("cert.pem"))
+            .arg("--tls-key-file")
+            .arg(dir.path().join("key.pem"))
+            .args(["--tls-auth-clients", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server runs");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port, _dir: dir }
+    }
+}
+
+impl Drop for TlsRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_rediss_url_shares_limits_over_tls() {
+    let redis = TlsRedis::start();
+    // `#insecure`: the test's certificate is self-signed (a real deployment's is not).
+    let url = format!("rediss://127.0.0.1:{}/#insecure", redis.port);
+    let app = TestApp::builder()
+        .env("REDIS_URL", url)
+        .env("RATE_LIMIT_PREFIX", prefix())
+        .env("RATE_LIMIT_MAX_REQUESTS", "3")
+        .spawn()
+        .await;
+    eventually("Redis over TLS answers", async || ready(&app).await.1["checks"]["redis"] == "ok").await;
+    assert_eq!(trpc_remaining(&app).await, (200, Some(2)));
+    assert_eq!(trpc_remaining(&app).await, (200, Some(1)));
+    assert_eq!(metric(&app, "nextstack_rate_limit_redis_fallback").await, 0.0, "counted in Redis, not in process");
+}

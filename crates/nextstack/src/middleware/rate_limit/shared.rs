@@ -16,6 +16,9 @@ use super::redis::{COMMAND_TIMEOUT, RedisStore};
 use super::{Hit, MemoryStore, RateLimitStore};
 use crate::metrics::Metrics;
 
+/// How long a first connection (TCP, TLS, handshake) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// How often an unreachable Redis is tried again.
 const PROBE_EVERY: Duration = Duration::from_millis(500);
 
@@ -46,9 +49,13 @@ impl SharedStore {
                 let Some(store) = weak.upgrade() else { return };
                 let reachable = match store.redis.get() {
                     Some(_) => store.ping().await,
-                    None => match tokio::time::timeout(COMMAND_TIMEOUT * 4, RedisStore::connect(&url, &prefix)).await {
+                    None => match tokio::time::timeout(CONNECT_TIMEOUT, RedisStore::connect(&url, &prefix)).await {
                         Ok(Ok(redis)) => store.redis.set(redis).is_ok(),
-                        _ => false,
+                        Ok(Err(err)) => {
+                            tracing::debug!(error = %err, "Redis connection failed");
+                            false
+                        }
+                        Err(_) => false,
                     },
                 };
                 if reachable {
