@@ -108,9 +108,7 @@ pub fn router_ts(transformer: Transformer) -> anyhow::Result<String> {
 /// with that password, or promotes an existing one and sets the password.
 pub async fn create_admin(config: Config, email: &str) -> anyhow::Result<()> {
     use crate::auth::password::{MAX_LENGTH, MIN_LENGTH, hash_blocking};
-    use crate::services::{account, user as users};
-    use crate::wire::user::Role;
-    use sea_orm::TransactionTrait;
+    use crate::services::account;
 
     let mut line = String::new();
     std::io::stdin().read_line(&mut line).context("reading the password from stdin")?;
@@ -129,23 +127,10 @@ pub async fn create_admin(config: Config, email: &str) -> anyhow::Result<()> {
     if config.database.auto_migrate {
         db::migrate(&db).await.context("cannot migrate the database")?;
     }
-    let txn = db.begin().await?;
-    let message = match users::find_by_email(&txn, email).await? {
-        Some(user) => {
-            users::set_role(&txn, user.clone(), Role::Admin).await?;
-            if !account::set_password_hash(&txn, &user.id, hash.clone()).await? {
-                account::create_credential(&txn, &user.id, hash).await?;
-            }
-            format!("promoted {} to admin", user.email)
-        }
-        None => {
-            let user =
-                users::create(&txn, users::NewUser { email: email.to_string(), name: None, role: Role::Admin }).await?;
-            account::create_credential(&txn, &user.id, hash).await?;
-            format!("created admin {}", user.email)
-        }
+    let message = match account::make_admin(&db, email, hash).await? {
+        account::AdminChange::Created(email) => format!("created admin {email}"),
+        account::AdminChange::Promoted(email) => format!("promoted {email} to admin"),
     };
-    txn.commit().await?;
     db.close().await?;
     println!("{message}");
     Ok(())

@@ -11,7 +11,6 @@ use http::header::{SET_COOKIE, USER_AGENT};
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, StatusCode};
 use nextstack_entity::session as session_row;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -25,8 +24,7 @@ use crate::error::AppError;
 use crate::middleware::client_ip::client_ip;
 use crate::services::account;
 use crate::services::session::{self as sessions, NewSession};
-use crate::services::user::{self as users, NewUser};
-use crate::wire::user::Role;
+use crate::services::user as users;
 
 mod email;
 mod manage;
@@ -172,30 +170,22 @@ async fn sign_up(State(state): State<AppState>, req: Request) -> Result<Response
         check_image(image)?;
     }
     callback::check(&state.config, body.callback_url.as_deref())?;
-    if users::find_by_email(&state.db, &body.email).await?.is_some() {
+    // Checked before hashing (a hash costs tens of milliseconds); the unique index decides races.
+    if users::find_id_by_email(&state.db, &body.email).await?.is_some() {
         return Err(messages::USER_EXISTS);
     }
-    let hash = state.hasher.hash(body.password).await?;
-    let email = users::normalize_email(&body.email);
-    // Decision 16: outside production the list grants at sign-up, so a local setup needs no mail;
-    // in production only a verified address does (`account::promote_if_listed`).
-    let listed = state.config.admin_emails.contains(&email);
-    let role = if listed && !state.config.is_production() { Role::Admin } else { Role::User };
-    let txn = state.db.begin().await.map_err(AppError::from)?;
-    let created = users::create(&txn, NewUser { email, name: Some(body.name), role }).await;
-    let user = match created {
-        Ok(user) => user,
+    let password_hash = state.hasher.hash(body.password).await?;
+    let role = account::role_at_sign_up(&body.email, &state.config.admin_emails, state.config.is_production());
+    let registration =
+        account::Registration { email: body.email, name: Some(body.name), image: body.image, password_hash, role };
+    let remember = body.remember_me.unwrap_or(true);
+    let session = new_session(&state, &parts, "", remember);
+    let (user, session) = match account::register(&state.db, registration, Some(session)).await {
+        Ok((user, Some(session))) => (user, session),
+        Ok((_, None)) => return Err(AppError::Internal(anyhow::anyhow!("registration opened no session")).into()),
         Err(AppError::Conflict(_)) => return Err(messages::USER_EXISTS),
         Err(other) => return Err(other.into()),
     };
-    let user = match body.image {
-        Some(image) => users::set_image(&txn, user, image).await?,
-        None => user,
-    };
-    account::create_credential(&txn, &user.id, hash).await?;
-    let remember = body.remember_me.unwrap_or(true);
-    let session = sessions::create(&txn, new_session(&state, &parts, &user.id, remember)).await?;
-    txn.commit().await.map_err(AppError::from)?;
     let body = json!({ "token": session.token, "user": AuthUser::from(user) });
     Ok(with_session(&state, &session, remember, body))
 }

@@ -185,3 +185,92 @@ pub async fn delete_account(db: &sea_orm::DatabaseConnection, user_id: &str) -> 
     txn.commit().await?;
     Ok(DeletedAccount { user, storage_keys })
 }
+
+/// An account to open with a password (BetterAuth sign-up, `nextstack create-admin`).
+#[derive(Debug)]
+pub struct Registration {
+    /// Email (stored trimmed and lower-cased).
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Image URL.
+    pub image: Option<String>,
+    /// The password, already hashed (BetterAuth's scrypt format).
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// The role an address gets at sign-up (decision 16): outside production a
+/// listed `ADMIN_EMAILS` address is an admin at once, so a local setup needs no
+/// mail; in production only once verified ([`promote_if_listed`]).
+pub fn role_at_sign_up(email: &str, admin_emails: &[String], production: bool) -> Role {
+    let listed = admin_emails.iter().any(|listed| *listed == users::normalize_email(email));
+    if listed && !production { Role::Admin } else { Role::User }
+}
+
+/// Opens an account in one transaction: the user, its credential account and,
+/// when `session` is given, a session (its `user_id` is set to the new user's). A taken email is `CONFLICT` (decided by
+/// the unique index, so two sign-ups racing for one address cannot both win).
+pub async fn register(
+    db: &sea_orm::DatabaseConnection,
+    registration: Registration,
+    session: Option<crate::services::session::NewSession>,
+) -> Result<(nextstack_entity::user::Model, Option<nextstack_entity::session::Model>), AppError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let new = users::NewUser { email: registration.email, name: registration.name, role: registration.role };
+    let mut user = users::create(&txn, new).await?;
+    if let Some(image) = registration.image {
+        user = users::set_image(&txn, user, image).await?;
+    }
+    create_credential(&txn, &user.id, registration.password_hash).await?;
+    let session = match session {
+        Some(mut new) => {
+            new.user_id = user.id.clone();
+            Some(crate::services::session::create(&txn, new).await?)
+        }
+        None => None,
+    };
+    txn.commit().await?;
+    Ok((user, session))
+}
+
+/// What [`make_admin`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AdminChange {
+    /// A new admin account.
+    Created(String),
+    /// An existing user, now admin with the new password.
+    Promoted(String),
+}
+
+/// `nextstack create-admin`: makes `email` an admin with this password,
+/// creating the account or promoting the existing one, in one transaction.
+pub async fn make_admin(
+    db: &sea_orm::DatabaseConnection,
+    email: &str,
+    password_hash: String,
+) -> Result<AdminChange, AppError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let change = match users::find_by_email(&txn, email).await? {
+        Some(user) => {
+            let email = user.email.clone();
+            let id = user.id.clone();
+            users::set_role(&txn, user, Role::Admin).await?;
+            if !set_password_hash(&txn, &id, password_hash.clone()).await? {
+                create_credential(&txn, &id, password_hash).await?;
+            }
+            AdminChange::Promoted(email)
+        }
+        None => {
+            let new = users::NewUser { email: email.to_string(), name: None, role: Role::Admin };
+            let user = users::create(&txn, new).await?;
+            create_credential(&txn, &user.id, password_hash).await?;
+            AdminChange::Created(user.email)
+        }
+    };
+    txn.commit().await?;
+    Ok(change)
+}

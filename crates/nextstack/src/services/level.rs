@@ -64,7 +64,12 @@ pub async fn create(db: &impl ConnectionTrait, new: NewLevel) -> Result<level::M
     row.insert(db).await.map_err(conflict)
 }
 
-/// A level by id.
+/// A level by id, if it exists.
+pub async fn find_optional(db: &impl ConnectionTrait, id: &str) -> Result<Option<level::Model>, AppError> {
+    Ok(level::Entity::find_by_id(id.to_string()).one(db).await?)
+}
+
+/// A level by id (`NOT_FOUND` when there is none).
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<level::Model, AppError> {
     level::Entity::find_by_id(id.to_string()).one(db).await?.ok_or(AppError::not_found("Level"))
 }

@@ -157,6 +157,11 @@ pub async fn created_at(db: &impl ConnectionTrait, id: &str) -> Result<Option<Na
         .await?)
 }
 
+/// The session with this id, live or not.
+pub async fn find_by_id(db: &impl ConnectionTrait, id: &str) -> Result<Option<session::Model>, AppError> {
+    Ok(session::Entity::find_by_id(id.to_string()).one(db).await?)
+}
+
 /// The session with this token, live or not.
 pub async fn find_by_token(db: &impl ConnectionTrait, token: &str) -> Result<Option<session::Model>, AppError> {
     Ok(session::Entity::find().filter(session::Column::Token.eq(token)).one(db).await?)

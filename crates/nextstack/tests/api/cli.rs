@@ -41,3 +41,27 @@ async fn create_admin_creates_then_promotes() {
     assert_eq!(accounts.len(), 1);
     assert!(verify_blocking("second password", accounts[0].password.as_deref().unwrap()));
 }
+
+/// Issue 13: transport code (HTTP handlers, tRPC procedures, auth routes) never
+/// queries entities itself; services own the database.
+#[test]
+fn transport_code_never_queries_the_database() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let forbidden =
+        ["EntityTrait", "QueryFilter", "QuerySelect", "TransactionTrait", "ConnectionTrait", "::Entity::", "sea_orm::"];
+    let mut offenders = Vec::new();
+    let mut stack = vec![src.join("http"), src.join("procedures"), src.join("auth/routes"), src.join("auth/routes.rs")];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if forbidden.iter().any(|f| line.contains(f)) && !line.trim_start().starts_with("//") {
+                offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "database access outside services:\n{}", offenders.join("\n"));
+}

@@ -1,7 +1,6 @@
 //! `main.auth.*`: who the caller is, over tRPC.
 
 use nextstack_entity::{session, user};
-use sea_orm::EntityTrait;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -9,6 +8,7 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::rpc::auth::{Authed, MaybeUser};
 use crate::rpc::identity::Caller;
+use crate::services::{session as sessions, user as users};
 use crate::wire::session::SessionInfo;
 use crate::wire::user::UserBasic;
 
@@ -34,9 +34,9 @@ pub struct SessionOutput {
 }
 
 async fn load(state: &AppState, caller: &Caller) -> Result<(Option<user::Model>, Option<session::Model>), AppError> {
-    let user = user::Entity::find_by_id(caller.user_id.clone()).one(&state.db).await?;
+    let user = users::find(&state.db, &caller.user_id).await?;
     let session = match &caller.session_id {
-        Some(id) => session::Entity::find_by_id(id.clone()).one(&state.db).await?,
+        Some(id) => sessions::find_by_id(&state.db, id).await?,
         None => None,
     };
     Ok((user, session))

@@ -1,15 +1,13 @@
 //! `main.user.*`.
 
 use garde::Validate;
-use nextstack_entity::{level, user};
 use nextstack_trpc::validation::cuid;
-use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::AppError;
 use crate::rpc::auth::Authed;
-use crate::services::{file as files, stats, user as users};
+use crate::services::{file as files, level as levels, stats, user as users};
 use crate::wire::level::LevelOutput;
 use crate::wire::time::IsoTime;
 use crate::wire::user::{UserBasic, UserWithCounts};
@@ -98,10 +96,10 @@ pub struct StatsOutput {
 /// `main.user.stats` (user): activity figures of a user.
 pub async fn stats(ctx: Authed, input: StatsInput) -> Result<StatsOutput, AppError> {
     let db = &ctx.state.db;
-    let user = user::Entity::find_by_id(input.user_id).one(db).await?.ok_or(AppError::not_found("User"))?;
+    let user = users::find(db, &input.user_id).await?.ok_or(AppError::not_found("User"))?;
     let f = stats::user_figures(db, &user.id).await?;
     let level = match &user.level_id {
-        Some(id) => level::Entity::find_by_id(id.clone()).one(db).await?.map(LevelOutput::from),
+        Some(id) => levels::find_optional(db, id).await?.map(LevelOutput::from),
         None => None,
     };
     Ok(StatsOutput {
