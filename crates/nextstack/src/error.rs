@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use nextstack_trpc::validation::{Issue, issues_error};
 use nextstack_trpc::{ErrorCode, TrpcError};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
-use serde_json::json;
 
 /// What can go wrong while serving a request.
 #[derive(Debug, thiserror::Error)]
@@ -150,24 +149,38 @@ impl From<AppError> for TrpcError {
     }
 }
 
-/// The body plain HTTP routes send for an error: `{error, message, requestId, timestamp}`.
-pub fn http_error_body(error: &str, message: &str, request_id: &str) -> serde_json::Value {
-    json!({
-        "error": error,
-        "message": message,
-        "requestId": request_id,
-        "timestamp": crate::wire::time::now_iso(),
-    })
+/// The one error body of every plain HTTP answer (not tRPC, not BetterAuth):
+/// `{error, message, requestId, timestamp}`, plus any named extra fields.
+#[derive(Debug)]
+pub struct HttpError {
+    status: http::StatusCode,
+    error: &'static str,
+    message: Cow<'static, str>,
+    extra: Vec<(&'static str, serde_json::Value)>,
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status = self.code().http_status();
-        let mut response = (status, Json(json!({ "error": self.public_message() }))).into_response();
-        if matches!(self, AppError::Internal(_) | AppError::Db(_) | AppError::Unavailable(_)) {
-            // The logging middleware records the cause once, with the request id.
-            response.extensions_mut().insert(crate::middleware::logging::ErrorCause(Arc::new(self)));
+impl HttpError {
+    /// An error with its status, short name (`"Payload too large"`) and message.
+    pub fn new(status: http::StatusCode, error: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self { status, error, message: message.into(), extra: Vec::new() }
+    }
+
+    /// Adds a field after the four common ones (`retryAfter`, `availableEndpoints`).
+    pub fn with(mut self, key: &'static str, value: serde_json::Value) -> Self {
+        self.extra.push((key, value));
+        self
+    }
+
+    /// The response, JSON, for the request with `request_id`.
+    pub fn render(self, request_id: &str) -> Response {
+        let mut body = serde_json::Map::with_capacity(4 + self.extra.len());
+        body.insert("error".into(), self.error.into());
+        body.insert("message".into(), self.message.into_owned().into());
+        body.insert("requestId".into(), request_id.into());
+        body.insert("timestamp".into(), crate::wire::time::now_iso().into());
+        for (key, value) in self.extra {
+            body.insert(key.into(), value);
         }
-        response
+        (self.status, Json(serde_json::Value::Object(body))).into_response()
     }
 }

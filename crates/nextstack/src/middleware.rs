@@ -6,15 +6,15 @@ pub mod client_ip;
 pub mod cors;
 pub mod drain;
 pub mod logging;
+pub mod panic_guard;
 pub mod rate_limit;
 pub mod request_id;
 pub mod security_headers;
 pub mod timeout;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use tower::util::MapResponseLayer;
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 
@@ -38,7 +38,7 @@ use crate::app::AppState;
 pub fn stack(router: Router, state: &AppState) -> Router {
     // axum applies the last `.layer` outermost, so this list runs bottom-up.
     router
-        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(panic_guard::guard))
         .layer(from_fn_with_state(state.clone(), rate_limit::limit_requests))
         .layer(from_fn_with_state(state.clone(), body_limit::limit))
         .layer(CompressionLayer::new().gzip(true).br(true).compress_when(DefaultPredicate::new().and(NotStreaming)))
@@ -61,23 +61,4 @@ impl Predicate for NotStreaming {
         response.extensions().get::<nextstack_trpc::StreamingBody>().is_none()
             && !response.headers().contains_key(http::header::ACCEPT_RANGES)
     }
-}
-
-/// The answer to a request whose handler panicked (the panic is logged inside the request span).
-fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> http::Response<axum::body::Body> {
-    let detail = panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("unknown panic");
-    tracing::error!(panic = detail, "handler panicked");
-    let body = serde_json::json!({
-        "error": "Internal server error",
-        "message": "An unexpected error occurred",
-        "timestamp": crate::wire::time::now_iso(),
-    });
-    let mut response = http::Response::new(axum::body::Body::from(body.to_string()));
-    *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
-    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
-    response
 }

@@ -61,7 +61,17 @@ impl IntoResponse for AuthError {
                 (status, Json(json!({ "code": code, "message": message }))).into_response()
             }
             Self::Empty(status) => status.into_response(),
-            Self::Internal(err) => err.into_response(),
+            // better-call's shape for a thrown APIError: `{code, message}`; never the cause.
+            Self::Internal(err) => {
+                let status = err.code().http_status();
+                let body = json!({ "code": err.code().key(), "message": err.public_message() });
+                let mut response = (status, Json(body)).into_response();
+                if status.is_server_error() {
+                    // The logging middleware records the cause once, with the request id.
+                    response.extensions_mut().insert(crate::middleware::logging::ErrorCause(std::sync::Arc::new(err)));
+                }
+                response
+            }
         }
     }
 }

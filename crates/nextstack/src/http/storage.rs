@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use axum::Json;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Extension, Path as UrlPath, RawQuery, Request, State};
@@ -20,7 +19,7 @@ use tower_http::services::ServeFile;
 
 use crate::app::AppState;
 use crate::db::begin_write;
-use crate::error::{AppError, http_error_body};
+use crate::error::{AppError, HttpError};
 use crate::middleware::request_id::RequestId;
 use crate::services::file as files;
 use crate::storage::key::is_inline_safe;
@@ -34,8 +33,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new().route("/storage/upload/{*key}", put(upload)).route("/storage/files/{*key}", get(download))
 }
 
-fn refuse(status: StatusCode, error: &str, message: &str, request_id: &RequestId) -> Response {
-    (status, Json(http_error_body(error, message, request_id.as_str()))).into_response()
+fn refuse(status: StatusCode, error: &'static str, message: &str, request_id: &RequestId) -> Response {
+    HttpError::new(status, error, message.to_string()).render(request_id.as_str())
 }
 
 fn refuse_url(problem: UrlProblem, request_id: &RequestId) -> Response {

@@ -2,16 +2,15 @@
 //! with 413 JSON; any other body is wrapped so reading past the limit fails
 //! (the tRPC engine then answers `PAYLOAD_TOO_LARGE`).
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::{StatusCode, header};
 use http_body_util::Limited;
 
 use crate::app::AppState;
-use crate::error::http_error_body;
+use crate::error::HttpError;
 use crate::middleware::request_id::RequestId;
 
 /// Enforces `MAX_BODY_BYTES`.
@@ -26,8 +25,7 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     if declared.is_some_and(|len| len > max as u64) {
         let request_id = RequestId::of(req.extensions());
         let message = format!("The request body exceeds the limit of {max} bytes");
-        let body = http_error_body("Payload too large", &message, request_id.as_str());
-        return (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response();
+        return HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "Payload too large", message).render(request_id.as_str());
     }
     if matches!(*req.method(), http::Method::GET | http::Method::HEAD | http::Method::OPTIONS) && declared.is_none() {
         // No handler reads a body on these methods; skip wrapping it.

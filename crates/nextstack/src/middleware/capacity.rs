@@ -7,15 +7,14 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
 use tokio::sync::Semaphore;
 
 use crate::app::AppState;
-use crate::error::http_error_body;
+use crate::error::HttpError;
 use crate::middleware::request_id::RequestId;
 
 /// Slots for running handlers.
@@ -37,9 +36,12 @@ pub async fn shed(State(state): State<AppState>, req: Request, next: Next) -> Re
     let Ok(_slot) = state.capacity.0.try_acquire() else {
         tracing::warn!("request shed: MAX_IN_FLIGHT_REQUESTS reached");
         let request_id = RequestId::of(req.extensions());
-        let body =
-            http_error_body("Service unavailable", "The server is at capacity; retry shortly", request_id.as_str());
-        let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+        let shed = HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service unavailable",
+            "The server is at capacity; retry shortly",
+        );
+        let mut response = shed.render(request_id.as_str());
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return response;
     };

@@ -5,19 +5,17 @@
 
 use std::time::Duration;
 
-use axum::Json;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use serde_json::json;
 
 use crate::app::AppState;
 use crate::config::RateLimitConfig;
+use crate::error::HttpError;
 use crate::middleware::client_ip::{client_ip_of, limit_key};
 use crate::middleware::request_id::RequestId;
-use crate::wire::time::now_iso;
 
 mod memory;
 mod redis;
@@ -76,13 +74,12 @@ pub async fn limit_requests(State(state): State<AppState>, req: Request, next: N
         state.metrics.rate_limited(scope);
         let request_id = RequestId::of(req.extensions());
         let retry_after = hit.reset_after.as_secs_f64().ceil() as u64;
-        let body = json!({
-            "error": "Too many requests from this IP, please try again later.",
-            "requestId": request_id.as_str(),
-            "retryAfter": retry_after,
-            "timestamp": now_iso(),
-        });
-        let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+        let limited = HttpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests from this IP, please try again later.",
+            format!("Retry in {retry_after} s"),
+        );
+        let mut response = limited.with("retryAfter", retry_after.into()).render(request_id.as_str());
         set_headers(response.headers_mut(), limit, hit);
         response.headers_mut().insert("retry-after", HeaderValue::from(retry_after));
         return response;

@@ -3,14 +3,13 @@
 //! (JSONL, SSE) is exempt once its head has been produced, and signed uploads
 //! have an idle timeout of the same length instead.
 
-use axum::Json;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::StatusCode;
 
 use crate::app::AppState;
-use crate::error::http_error_body;
+use crate::error::HttpError;
 use crate::middleware::request_id::RequestId;
 
 /// Runs the rest of the stack under the configured deadline.
@@ -27,8 +26,7 @@ pub async fn timeout(State(state): State<AppState>, req: Request, next: Next) ->
         Err(_) => {
             tracing::warn!(timeout_ms = limit.as_millis() as u64, "request timed out");
             let message = format!("Request exceeded {}ms timeout", limit.as_millis());
-            let body = http_error_body("Request timeout", &message, request_id.as_str());
-            (StatusCode::GATEWAY_TIMEOUT, Json(body)).into_response()
+            HttpError::new(StatusCode::GATEWAY_TIMEOUT, "Request timeout", message).render(request_id.as_str())
         }
     }
 }
