@@ -31,3 +31,4 @@ mod storage_fault;
 mod subscriptions;
 mod trpc_protocol;
 mod validation;
+mod wire_snapshots;
