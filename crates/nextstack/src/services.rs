@@ -7,6 +7,7 @@ pub mod level;
 pub mod merged;
 pub mod offering;
 pub mod order;
+pub mod pagination;
 pub mod post;
 pub mod profile;
 pub mod session;

@@ -5,6 +5,7 @@ pub mod file;
 pub mod level;
 pub mod offering;
 pub mod order;
+pub mod page;
 pub mod patch;
 pub mod post;
 pub mod profile;

@@ -14,10 +14,9 @@ use sea_orm::{
 
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::services::user::{escape_like, offset};
+use crate::services::pagination::{self, Page, PageRequest, contains_pattern, prefix_pattern};
 use crate::storage::key::is_raster_image;
 use crate::wire::file::FileRow;
-use crate::wire::user::{Page, Pagination};
 
 /// A file about to be uploaded.
 #[derive(Debug, Clone)]
@@ -245,10 +244,8 @@ pub async fn set_metadata(
 /// Filters of `core.file.list`.
 #[derive(Debug, Default)]
 pub struct FileQuery {
-    /// 1-based page.
-    pub page: u64,
-    /// Page size.
-    pub limit: u64,
+    /// Which page.
+    pub page: PageRequest,
     /// Only this state.
     pub status: Option<FileStatus>,
     /// MIME type starts with this (`image/`).
@@ -266,31 +263,21 @@ pub async fn list(db: &impl ConnectionTrait, owner: &str, query: &FileQuery) -> 
         select = select.filter(file::Column::Status.eq(status));
     }
     if let Some(prefix) = &query.mime_type_prefix {
-        let pattern = format!("{}%", escape_like(&prefix.to_lowercase()));
+        let pattern = prefix_pattern(prefix);
         select = select.filter(
             Expr::expr(Func::lower(Expr::col((file::Entity, file::Column::MimeType))))
                 .like(LikeExpr::new(pattern).escape('\\')),
         );
     }
     if let Some(search) = &query.search {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        let pattern = contains_pattern(search);
         select = select.filter(
             Expr::expr(Func::lower(Expr::col((file::Entity, file::Column::OriginalName))))
                 .like(LikeExpr::new(pattern).escape('\\')),
         );
     }
-    let total = select.clone().count(db).await?;
-    let rows = select
-        .order_by_desc(file::Column::CreatedAt)
-        .order_by_desc(file::Column::Id)
-        .offset(offset(query.page, query.limit))
-        .limit(query.limit)
-        .all(db)
-        .await?;
-    Ok(Page {
-        data: rows.into_iter().map(FileRow::from).collect(),
-        pagination: Pagination::new(query.page, query.limit, total),
-    })
+    let ordered = select.order_by_desc(file::Column::CreatedAt).order_by_desc(file::Column::Id);
+    pagination::fetch(db, ordered, query.page, FileRow::from).await
 }
 
 /// Live (not DELETED) files among `ids`, limited to `owner`'s unless `None` (admins).

@@ -3,15 +3,14 @@
 use nextstack_entity::{level, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, SqlErr,
 };
 
 use crate::db::begin_write;
 use crate::error::AppError;
-use crate::services::user::offset;
+use crate::services::pagination::{self, Page, PageRequest};
 use crate::wire::level::LevelOutput;
-use crate::wire::user::{Page, Pagination};
 
 /// A new level.
 #[derive(Debug, Clone)]
@@ -114,18 +113,9 @@ pub async fn delete(db: &DatabaseConnection, id: &str) -> Result<level::Model, A
 }
 
 /// A page of levels by rank, lowest first.
-pub async fn list(db: &impl ConnectionTrait, page: u64, limit: u64) -> Result<Page<LevelOutput>, AppError> {
-    let total = level::Entity::find().count(db).await?;
-    let rows = level::Entity::find()
-        .order_by_asc(level::Column::Rank)
-        .offset(offset(page, limit))
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok(Page {
-        data: rows.into_iter().map(LevelOutput::from).collect(),
-        pagination: Pagination::new(page, limit, total),
-    })
+pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<LevelOutput>, AppError> {
+    let ordered = level::Entity::find().order_by_asc(level::Column::Rank);
+    pagination::fetch(db, ordered, page, LevelOutput::from).await
 }
 
 /// The highest-ranked level whose `minPoints` `points` reach.

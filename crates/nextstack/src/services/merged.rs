@@ -13,6 +13,7 @@ use sea_orm::{
 };
 
 use crate::error::AppError;
+use crate::services::pagination::PageRequest;
 
 /// Rows ordered newest first by (`createdAt`, `id`).
 pub trait Timeline {
@@ -43,14 +44,14 @@ pub async fn page<E>(
     branches: Vec<Condition>,
     filters: Condition,
     (created_at, id): (E::Column, E::Column),
-    skip: u64,
-    limit: u64,
+    page: PageRequest,
 ) -> Result<(Vec<(E::Model, Option<user::Model>)>, u64), AppError>
 where
     E: EntityTrait + Related<user::Entity>,
     E::Model: Timeline + Sync,
     E::Column: ColumnTrait,
 {
+    let (skip, limit) = (page.offset(), page.limit);
     if branches.len() == 1 || skip > MERGE_DEPTH {
         let visible = branches.into_iter().fold(Condition::any(), Condition::add);
         let select = E::find().filter(visible).filter(filters);

@@ -5,10 +5,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, 
 
 use crate::error::{AppError, is_foreign_key_violation};
 use crate::services::merged;
-use crate::services::user::offset;
+use crate::services::pagination::{Page, PageRequest};
 use crate::services::viewer::Viewer;
 use crate::wire::offering::OfferingWithSeller;
-use crate::wire::user::{Page, Pagination};
 
 /// Fields of an offering; on update `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -105,10 +104,8 @@ pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError>
 /// Filters of `core.offering.list`.
 #[derive(Debug, Default)]
 pub struct OfferingQuery {
-    /// 1-based page.
-    pub page: u64,
-    /// Page size.
-    pub limit: u64,
+    /// Which page.
+    pub page: PageRequest,
     /// Only this seller's.
     pub seller_id: Option<String>,
     /// Only this status.
@@ -151,10 +148,6 @@ pub async fn list(
         filters = filters.add(offering::Column::PriceCents.lte(max));
     }
     let order = (offering::Column::CreatedAt, offering::Column::Id);
-    let skip = offset(query.page, query.limit);
-    let (rows, total) = merged::page::<offering::Entity>(db, branches, filters, order, skip, query.limit).await?;
-    Ok(Page {
-        data: rows.into_iter().filter_map(with_seller).collect(),
-        pagination: Pagination::new(query.page, query.limit, total),
-    })
+    let (rows, total) = merged::page::<offering::Entity>(db, branches, filters, order, query.page).await?;
+    Ok(query.page.page_of(rows.into_iter().filter_map(with_seller).collect(), total))
 }

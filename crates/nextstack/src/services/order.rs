@@ -13,9 +13,8 @@ use sea_orm::{
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::services::level as levels;
-use crate::services::user::offset;
+use crate::services::pagination::{Page, PageRequest};
 use crate::wire::order::OrderWithOffering;
-use crate::wire::user::{Page, Pagination};
 
 /// A new order.
 #[derive(Debug, Clone)]
@@ -294,8 +293,7 @@ pub async fn list(
     user_id: &str,
     side: Side,
     status: Option<OrderStatus>,
-    page: u64,
-    limit: u64,
+    page: PageRequest,
 ) -> Result<Page<OrderWithOffering>, AppError> {
     let mut select = order::Entity::find();
     select = match side {
@@ -318,13 +316,10 @@ pub async fn list(
     let rows = select
         .order_by_desc(order::Column::CreatedAt)
         .order_by_desc(order::Column::Id)
-        .offset(offset(page, limit))
-        .limit(limit)
+        .offset(page.offset())
+        .limit(page.limit)
         .find_also_related(offering::Entity)
         .all(db)
         .await?;
-    Ok(Page {
-        data: rows.into_iter().filter_map(with_offering).collect(),
-        pagination: Pagination::new(page, limit, total),
-    })
+    Ok(page.page_of(rows.into_iter().filter_map(with_offering).collect(), total))
 }

@@ -8,10 +8,9 @@ use sea_orm::{
 
 use crate::error::AppError;
 use crate::services::merged;
-use crate::services::user::offset;
+use crate::services::pagination::{Page, PageRequest};
 use crate::services::viewer::Viewer;
 use crate::wire::post::PostWithAuthor;
-use crate::wire::user::{Page, Pagination};
 
 /// Inserts a post; a post created PUBLISHED gets `publishedAt` now.
 pub async fn create(
@@ -93,10 +92,8 @@ pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError>
 /// Filters of `core.post.list`.
 #[derive(Debug, Default)]
 pub struct PostQuery {
-    /// 1-based page.
-    pub page: u64,
-    /// Page size.
-    pub limit: u64,
+    /// Which page.
+    pub page: PageRequest,
     /// Only this author's posts.
     pub author_id: Option<String>,
     /// Only this status.
@@ -131,10 +128,8 @@ pub async fn list(
         filters = filters.add(post::Column::Status.eq(status));
     }
     let order = (post::Column::CreatedAt, post::Column::Id);
-    let skip = offset(query.page, query.limit);
-    let (rows, total) = merged::page::<post::Entity>(db, branches, filters, order, skip, query.limit).await?;
-    let data = rows.into_iter().filter_map(with_author).collect();
-    Ok(Page { data, pagination: Pagination::new(query.page, query.limit, total) })
+    let (rows, total) = merged::page::<post::Entity>(db, branches, filters, order, query.page).await?;
+    Ok(query.page.page_of(rows.into_iter().filter_map(with_author).collect(), total))
 }
 
 /// Where a feed page starts: after this post in (`createdAt`, `id`) order.

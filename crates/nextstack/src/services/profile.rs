@@ -2,15 +2,13 @@
 
 use nextstack_entity::profile;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr,
 };
 
 use crate::error::AppError;
-use crate::services::user::offset;
+use crate::services::pagination::{self, Page, PageRequest};
 use crate::services::viewer::Viewer;
 use crate::wire::profile::ProfileOutput;
-use crate::wire::user::{Page, Pagination};
 
 /// Fields of a profile; on update, `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -105,8 +103,7 @@ pub async fn list(
     db: &impl ConnectionTrait,
     viewer: Viewer<'_>,
     user_id: Option<&str>,
-    page: u64,
-    limit: u64,
+    page: PageRequest,
 ) -> Result<Page<ProfileOutput>, AppError> {
     let mut select = profile::Entity::find();
     match viewer {
@@ -120,16 +117,6 @@ pub async fn list(
     if let Some(user_id) = user_id {
         select = select.filter(profile::Column::UserId.eq(user_id));
     }
-    let total = select.clone().count(db).await?;
-    let rows = select
-        .order_by_desc(profile::Column::CreatedAt)
-        .order_by_desc(profile::Column::Id)
-        .offset(offset(page, limit))
-        .limit(limit)
-        .all(db)
-        .await?;
-    Ok(Page {
-        data: rows.into_iter().map(ProfileOutput::from).collect(),
-        pagination: Pagination::new(page, limit, total),
-    })
+    let ordered = select.order_by_desc(profile::Column::CreatedAt).order_by_desc(profile::Column::Id);
+    pagination::fetch(db, ordered, page, ProfileOutput::from).await
 }

@@ -3,12 +3,13 @@
 use nextstack_entity::{new_id, now, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, Select, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, Select, Set, SqlErr,
 };
 
 use crate::error::AppError;
-use crate::wire::user::{Page, Pagination, Role, UserBasic, UserCounts, UserWithCounts};
+use crate::services::pagination::{self, Page, PageRequest, contains_pattern};
+use crate::wire::user::{Role, UserBasic, UserCounts, UserWithCounts};
 
 /// A user to create (no credentials: BetterAuth sign-up adds those).
 #[derive(Debug)]
@@ -238,89 +239,21 @@ impl FromQueryResult for UserWithCountsRow {
     }
 }
 
-/// A validated page request with a search term.
-#[derive(Debug)]
-pub struct ListQuery {
-    /// 1-based page.
-    pub page: u64,
-    /// Page size.
-    pub limit: u64,
-    /// Case-insensitive substring of name or email.
-    pub search: Option<String>,
-}
-
-impl ListQuery {
-    /// Applies the defaults of API.md (page 1, limit 20); inputs are already range-checked.
-    pub fn new(page: Option<i64>, limit: Option<i64>, search: Option<String>) -> Self {
-        Self {
-            page: Ord::max(page.and_then(|p| u64::try_from(p).ok()).unwrap_or(1), 1),
-            limit: Ord::clamp(limit.and_then(|l| u64::try_from(l).ok()).unwrap_or(20), 1, 100),
-            search: search.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
-        }
-    }
-}
-
-/// A page of users, newest first (`createdAt` desc, then `id` desc).
-pub async fn list(db: &impl ConnectionTrait, query: &ListQuery) -> Result<Page<UserBasic>, AppError> {
+/// A page of users, newest first (`createdAt` desc, then `id` desc), optionally
+/// those whose name or email contains `search` (case-insensitive).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    page: PageRequest,
+    search: Option<&str>,
+) -> Result<Page<UserBasic>, AppError> {
     let mut select = user::Entity::find();
-    if let Some(search) = &query.search {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+    if let Some(search) = search {
+        let pattern = contains_pattern(search);
         let matches = |col: user::Column| {
             Expr::expr(Func::lower(Expr::col((user::Entity, col)))).like(LikeExpr::new(pattern.clone()).escape('\\'))
         };
         select = select.filter(matches(user::Column::Name).or(matches(user::Column::Email)));
     }
-    let total = select.clone().count(db).await?;
-    let rows = select
-        .order_by_desc(user::Column::CreatedAt)
-        .order_by_desc(user::Column::Id)
-        .offset(offset(query.page, query.limit))
-        .limit(query.limit)
-        .all(db)
-        .await?;
-    Ok(Page {
-        data: rows.into_iter().map(UserBasic::from).collect(),
-        pagination: Pagination::new(query.page, query.limit, total),
-    })
-}
-
-/// Rows before `page` (1-based), capped where SQL's signed 64-bit OFFSET ends
-/// (such a page is simply empty; an uncapped value would fail to bind).
-pub fn offset(page: u64, limit: u64) -> u64 {
-    Ord::min(page.saturating_sub(1).saturating_mul(limit), i64::MAX as u64)
-}
-
-/// Escapes LIKE wildcards so a search for `50%` finds the text `50%`.
-pub fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
-    }
-
-    #[test]
-    fn offsets_stay_within_sql_bigint() {
-        assert_eq!(offset(1, 20), 0);
-        assert_eq!(offset(3, 20), 40);
-        assert_eq!(offset(u64::MAX, 100), i64::MAX as u64);
-    }
-
-    #[test]
-    fn list_defaults() {
-        let q = ListQuery::new(None, None, Some("  ".into()));
-        assert_eq!((q.page, q.limit, q.search), (1, 20, None));
-    }
+    let ordered = select.order_by_desc(user::Column::CreatedAt).order_by_desc(user::Column::Id);
+    pagination::fetch(db, ordered, page, UserBasic::from).await
 }

@@ -10,9 +10,8 @@ use crate::error::AppError;
 use crate::procedures::main::storage::{FileIdInput, delete_files, owned_file};
 use crate::rpc::auth::Authed;
 use crate::services::file::{self as files, FileQuery};
-use crate::services::user::ListQuery;
+use crate::services::pagination::{Page, PageRequest, search_term};
 use crate::wire::file::{FileRow, FileStatus};
-use crate::wire::user::Page;
 
 /// Largest `metadata`, as serialized JSON.
 const MAX_METADATA_BYTES: usize = 16 * 1024;
@@ -52,13 +51,12 @@ pub struct ListInput {
 /// `core.file.list` (user): the caller's files, newest first.
 pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<FileRow>, AppError> {
     let input = input.unwrap_or_default();
-    let page = ListQuery::new(input.page, input.limit, input.search);
+    let page = PageRequest::new(input.page, input.limit);
     let query = FileQuery {
-        page: page.page,
-        limit: page.limit,
+        page,
         status: input.status.map(DbFileStatus::from),
         mime_type_prefix: input.mime_type_prefix,
-        search: page.search,
+        search: search_term(input.search),
     };
     files::list(&ctx.state.db, &ctx.caller.user_id, &query).await
 }

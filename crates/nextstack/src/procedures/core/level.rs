@@ -9,10 +9,9 @@ use crate::error::AppError;
 use crate::procedures::input::{IdInput, PageInput};
 use crate::rpc::auth::{Admin, Public};
 use crate::services::level::{self as levels, LevelChanges, NewLevel};
-use crate::services::user::ListQuery;
+use crate::services::pagination::{Page, PageRequest};
 use crate::wire::level::LevelOutput;
 use crate::wire::patch::double_option;
-use crate::wire::user::Page;
 
 /// `core.level.create` input.
 #[derive(Debug, Deserialize, Validate, TS)]
@@ -85,6 +84,5 @@ pub async fn delete(ctx: Admin, input: IdInput) -> Result<LevelOutput, AppError>
 /// `core.level.list` (public): by rank, lowest first.
 pub async fn list(ctx: Public, input: Option<PageInput>) -> Result<Page<LevelOutput>, AppError> {
     let input = input.unwrap_or_default();
-    let page = ListQuery::new(input.page, input.limit, None);
-    levels::list(&ctx.state.db, page.page, page.limit).await
+    levels::list(&ctx.state.db, PageRequest::new(input.page, input.limit)).await
 }

@@ -12,10 +12,9 @@ use crate::error::AppError;
 use crate::procedures::input::IdInput;
 use crate::rpc::auth::{Authed, MaybeUser};
 use crate::services::offering::{self as offerings, OfferingFields, OfferingQuery};
-use crate::services::user::ListQuery;
+use crate::services::pagination::{Page, PageRequest};
 use crate::wire::offering::{OfferingOutput, OfferingStatus, OfferingWithSeller};
 use crate::wire::patch::double_option;
-use crate::wire::user::Page;
 
 /// Highest price: 1 000 000.00 in minor units.
 const MAX_PRICE_CENTS: i32 = 100_000_000;
@@ -193,10 +192,9 @@ pub async fn get(ctx: MaybeUser, input: IdInput) -> Result<OfferingWithSeller, A
 /// `core.offering.list` (optional): ACTIVE offerings plus the caller's own (admins: all), newest first.
 pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<OfferingWithSeller>, AppError> {
     let input = input.unwrap_or_default();
-    let page = ListQuery::new(input.page, input.limit, None);
+    let page = PageRequest::new(input.page, input.limit);
     let query = OfferingQuery {
-        page: page.page,
-        limit: page.limit,
+        page,
         seller_id: input.seller_id,
         status: input.status.map(Into::into),
         min_price_cents: input.min_price_cents,

@@ -8,9 +8,9 @@ use crate::error::AppError;
 use crate::procedures::input::IdInput;
 use crate::rpc::auth::Authed;
 use crate::services::order::{self as orders, Side};
-use crate::services::user::ListQuery;
+use crate::services::pagination::{Page, PageRequest};
 use crate::wire::order::{OrderStatus, OrderWithOffering};
-use crate::wire::user::{Page, Role};
+use crate::wire::user::Role;
 
 /// `core.order.get` (user): visible to its buyer, its seller and admins; `NOT_FOUND` to anyone else.
 pub async fn get(ctx: Authed, input: IdInput) -> Result<OrderWithOffering, AppError> {
@@ -58,11 +58,11 @@ pub struct ListInput {
 /// `core.order.list` (user): the caller's orders as buyer or as seller, newest first.
 pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<OrderWithOffering>, AppError> {
     let input = input.unwrap_or_default();
-    let page = ListQuery::new(input.page, input.limit, None);
+    let page = PageRequest::new(input.page, input.limit);
     let side = match input.role.unwrap_or_default() {
         OrderRole::Buyer => Side::Buyer,
         OrderRole::Seller => Side::Seller,
     };
     let status = input.status.map(Into::into);
-    orders::list(&ctx.state.db, &ctx.caller.user_id, side, status, page.page, page.limit).await
+    orders::list(&ctx.state.db, &ctx.caller.user_id, side, status, page).await
 }

@@ -9,11 +9,10 @@ use ts_rs::TS;
 use crate::error::AppError;
 use crate::procedures::input::IdInput;
 use crate::rpc::auth::{Authed, MaybeUser};
+use crate::services::pagination::{Page, PageRequest};
 use crate::services::post::{self as posts, PostChanges, PostQuery};
-use crate::services::user::ListQuery;
 use crate::wire::patch::double_option;
 use crate::wire::post::{PostOutput, PostStatus, PostWithAuthor};
-use crate::wire::user::Page;
 
 /// Statuses a post may be created with.
 #[derive(Debug, Clone, Copy, Deserialize, TS)]
@@ -125,12 +124,7 @@ pub async fn get(ctx: MaybeUser, input: IdInput) -> Result<PostWithAuthor, AppEr
 /// `core.post.list` (optional): PUBLISHED posts plus the caller's own (admins: all), newest first.
 pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<PostWithAuthor>, AppError> {
     let input = input.unwrap_or_default();
-    let page = ListQuery::new(input.page, input.limit, None);
-    let query = PostQuery {
-        page: page.page,
-        limit: page.limit,
-        author_id: input.author_id,
-        status: input.status.map(Into::into),
-    };
+    let page = PageRequest::new(input.page, input.limit);
+    let query = PostQuery { page, author_id: input.author_id, status: input.status.map(Into::into) };
     posts::list(&ctx.state.db, ctx.viewer(), &query).await
 }

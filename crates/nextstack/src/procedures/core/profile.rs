@@ -10,11 +10,10 @@ use ts_rs::TS;
 use crate::error::AppError;
 use crate::procedures::input::IdInput;
 use crate::rpc::auth::{Authed, MaybeUser};
+use crate::services::pagination::{Page, PageRequest};
 use crate::services::profile::{self as profiles, ProfileFields};
-use crate::services::user::ListQuery;
 use crate::wire::patch::double_option;
 use crate::wire::profile::ProfileOutput;
-use crate::wire::user::Page;
 
 /// `^[a-z0-9_]{3,30}$`.
 fn valid_handle(value: &str, _: &()) -> garde::Result {
@@ -182,6 +181,6 @@ pub async fn get(ctx: MaybeUser, input: GetInput) -> Result<ProfileOutput, AppEr
 /// `core.profile.list` (optional): public profiles plus the caller's own (admins: all), newest first.
 pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<ProfileOutput>, AppError> {
     let input = input.unwrap_or_default();
-    let page = ListQuery::new(input.page, input.limit, None);
-    profiles::list(&ctx.state.db, ctx.viewer(), input.user_id.as_deref(), page.page, page.limit).await
+    let page = PageRequest::new(input.page, input.limit);
+    profiles::list(&ctx.state.db, ctx.viewer(), input.user_id.as_deref(), page).await
 }

@@ -9,11 +9,12 @@ use crate::error::AppError;
 use crate::procedures::input::IdInput;
 use crate::rpc::auth::{Admin, Authed};
 use crate::services::account::{self, Reauth};
+use crate::services::pagination::{Page, PageRequest, search_term};
 use crate::services::session as sessions;
-use crate::services::user::{self as users, ListQuery, NewUser, UserChanges};
+use crate::services::user::{self as users, NewUser, UserChanges};
 use crate::storage::removal::remove_queued;
 use crate::wire::patch::double_option;
-use crate::wire::user::{Page, Role, UserBasic, UserWithCounts};
+use crate::wire::user::{Role, UserBasic, UserWithCounts};
 
 /// `core.user.create` input.
 #[derive(Debug, Deserialize, Validate, TS)]
@@ -168,6 +169,6 @@ pub async fn get(ctx: Authed, input: IdInput) -> Result<UserWithCounts, AppError
 /// `core.user.list` (user): newest first, optionally filtered.
 pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<UserBasic>, AppError> {
     let input = input.unwrap_or_default();
-    let query = ListQuery::new(input.page, input.limit, input.search);
-    users::list(&ctx.state.db, &query).await
+    let search = search_term(input.search);
+    users::list(&ctx.state.db, PageRequest::new(input.page, input.limit), search.as_deref()).await
 }

@@ -1,0 +1,119 @@
+//! One pagination for every list (API.md): the page asked for, the rows of
+//! that page and the total, and the text searches lists filter by.
+
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use ts_rs::TS;
+
+use crate::error::AppError;
+pub use crate::wire::page::{Page, Pagination};
+
+/// Default page size.
+pub const DEFAULT_LIMIT: u64 = 20;
+/// Largest page size.
+pub const MAX_LIMIT: u64 = 100;
+
+/// A validated page request: 1-based `page`, `limit` rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based page.
+    pub page: u64,
+    /// Page size.
+    pub limit: u64,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self::new(None, None)
+    }
+}
+
+impl PageRequest {
+    /// API.md's defaults (page 1, limit 20); inputs are already range-checked.
+    pub fn new(page: Option<i64>, limit: Option<i64>) -> Self {
+        Self {
+            page: Ord::max(page.and_then(|p| u64::try_from(p).ok()).unwrap_or(1), 1),
+            limit: Ord::clamp(limit.and_then(|l| u64::try_from(l).ok()).unwrap_or(DEFAULT_LIMIT), 1, MAX_LIMIT),
+        }
+    }
+
+    /// Rows before this page, capped where SQL's signed 64-bit OFFSET ends
+    /// (such a page is simply empty; an uncapped value would fail to bind).
+    pub fn offset(&self) -> u64 {
+        Ord::min(self.page.saturating_sub(1).saturating_mul(self.limit), i64::MAX as u64)
+    }
+
+    /// The page of `data` out of `total` rows.
+    pub fn page_of<T: TS>(&self, data: Vec<T>, total: u64) -> Page<T> {
+        Page { data, pagination: Pagination::new(self.page, self.limit, total) }
+    }
+}
+
+/// The rows of one page of `select` (already filtered and ordered) and the
+/// total count, as every simple list needs them; mapped to their wire form.
+pub async fn fetch<E, T>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    request: PageRequest,
+    to_wire: impl FnMut(E::Model) -> T,
+) -> Result<Page<T>, AppError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    T: TS,
+{
+    let total = select.clone().count(db).await?;
+    let rows = select.offset(request.offset()).limit(request.limit).all(db).await?;
+    Ok(request.page_of(rows.into_iter().map(to_wire).collect(), total))
+}
+
+/// A search term as lists use it: trimmed, `None` when empty.
+pub fn search_term(search: Option<String>) -> Option<String> {
+    search.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// A case-insensitive `LIKE` pattern matching `text` anywhere (`%text%`, lower-cased, wildcards escaped with `\\`).
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", escape_like(&text.to_lowercase()))
+}
+
+/// A case-insensitive `LIKE` pattern matching values that start with `text`.
+pub fn prefix_pattern(text: &str) -> String {
+    format!("{}%", escape_like(&text.to_lowercase()))
+}
+
+/// Escapes LIKE wildcards so a search for `50%` finds the text `50%`.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+        assert_eq!(contains_pattern("Ab"), "%ab%");
+    }
+
+    #[test]
+    fn offsets_stay_within_sql_bigint() {
+        assert_eq!(PageRequest::new(None, None).offset(), 0);
+        assert_eq!(PageRequest { page: 3, limit: 20 }.offset(), 40);
+        assert_eq!(PageRequest { page: u64::MAX, limit: 100 }.offset(), i64::MAX as u64);
+    }
+
+    #[test]
+    fn defaults_and_search_terms() {
+        assert_eq!(PageRequest::new(None, None), PageRequest { page: 1, limit: 20 });
+        assert_eq!(search_term(Some("  ".into())), None);
+        assert_eq!(search_term(Some(" x ".into())).as_deref(), Some("x"));
+    }
+}
