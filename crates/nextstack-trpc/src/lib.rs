@@ -28,6 +28,7 @@ pub use procedure::{
     CallOutput, Declaration, FromCtx, Handler, Input, Output, Procedure, ProcedureKind, ProcedureTypes, RawInput,
     TypeDesc,
 };
+pub use request::calls_in;
 pub use router::Router;
 pub use service::{CallFailure, CallReport, StreamingBody, Trpc, TrpcConfig};
 pub use subscription::{SseConfig, Tracked};

@@ -43,6 +43,14 @@ impl CallRequest {
     }
 }
 
+/// How many calls a request to `path` (below the tRPC mount point) with
+/// `query` makes, decoded exactly as the engine decodes them: rate limits that
+/// charge per call must not be fooled by `%2C` or `batch=%31`.
+pub fn calls_in(path: &str, query: Option<&str>) -> usize {
+    let call = CallRequest::parse(path, query, &HeaderMap::new());
+    if call.is_batch { call.paths.len() } else { 1 }
+}
+
 /// Which body handler applies; anything but JSON is refused here (no procedure
 /// takes FormData or octet-stream input).
 pub(crate) fn check_content_type(method: &Method, headers: &HeaderMap) -> Result<(), TrpcError> {
@@ -123,6 +131,14 @@ mod tests {
         assert_eq!(req.paths, vec!["a.b", "c", "d.e"]);
         assert!(req.is_batch);
         assert_eq!(req.query_input.as_deref(), Some("{}"));
+    }
+
+    #[test]
+    fn calls_are_counted_as_the_engine_decodes_them() {
+        assert_eq!(calls_in("/a.b", None), 1);
+        assert_eq!(calls_in("/a,b,c", Some("batch=1")), 3);
+        assert_eq!(calls_in("/a%2Cb%2Cc", Some("batch=%31")), 3);
+        assert_eq!(calls_in("/a,b", None), 1, "without batch=1 it is one call on one (odd) path");
     }
 
     #[test]

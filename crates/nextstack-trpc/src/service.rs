@@ -402,7 +402,8 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
     /// database connection never wait on the client, and its lines go into a
     /// channel the body drains. A client that stops reading therefore holds only
     /// the finished lines (bounded by the response budget), and the server cuts
-    /// its connection once a write has stalled for `WRITE_TIMEOUT_MS`.
+    /// its connection once a write has stalled for `WRITE_TIMEOUT_MS`. A client
+    /// that goes away stops its queries; its mutations still finish.
     fn jsonl_response(&self, call: &CallRequest, calls: Vec<BoxFuture<'static, CallOutput>>) -> Response {
         let (encoder, head) = JsonlEncoder::start(calls.len(), self.superjson());
         let (lines, received) = mpsc::channel::<Bytes>(calls.len().max(1));
@@ -411,10 +412,21 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         for (index, fut) in calls.into_iter().enumerate() {
             let this = self.clone();
             let path = call.paths.get(index).cloned();
+            // A query whose client went away is stopped; a mutation runs to its end (as on Node).
+            let cancellable =
+                path.as_deref().and_then(|p| self.inner.router.get(p)).is_none_or(|p| p.kind == ProcedureKind::Query);
             let lines = lines.clone();
             let task = async move {
                 let run = AssertUnwindSafe(tokio::time::timeout(deadline, fut)).catch_unwind();
-                let result = match run.await {
+                let outcome = if cancellable {
+                    tokio::select! {
+                        outcome = run => outcome,
+                        () = lines.closed() => return,
+                    }
+                } else {
+                    run.await
+                };
+                let result = match outcome {
                     Ok(Ok(result)) => result,
                     Ok(Err(_)) => {
                         let message = format!("Call exceeded {}ms timeout", deadline.as_millis());

@@ -61,10 +61,9 @@ impl Default for ConnectionLimits {
     }
 }
 
-/// What a connection past `MAX_CONNECTIONS` receives before it is closed.
-const AT_CAPACITY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
-retry-after: 1\r\nconnection: close\r\ncontent-length: 85\r\n\r\n\
-{\"error\":\"Service unavailable\",\"message\":\"Too many open connections; retry shortly\"}";
+/// The body a connection past `MAX_CONNECTIONS` receives before it is closed.
+const AT_CAPACITY_BODY: &str =
+    r#"{"error":"Service unavailable","message":"Too many open connections; retry shortly"}"#;
 
 /// Serves `app` on `listener` until `shutdown` completes, then waits for open
 /// connections to finish their requests.
@@ -158,11 +157,25 @@ struct Stats {
     cut: AtomicU64,
 }
 
-/// A connection over the cap: a short 503, then close (never a silent reset).
+/// A connection over the cap: a short 503, then close — after reading off what
+/// the client already sent (for at most a second), since closing with unread
+/// bytes would reset the connection and destroy the answer.
 async fn refuse_at_capacity(mut stream: TcpStream) {
+    use tokio::io::AsyncReadExt;
     tracing::warn!("connection refused: MAX_CONNECTIONS reached");
-    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(AT_CAPACITY)).await;
-    let _ = stream.shutdown().await;
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n{AT_CAPACITY_BODY}",
+        AT_CAPACITY_BODY.len()
+    );
+    let linger = async {
+        stream.write_all(answer.as_bytes()).await?;
+        stream.shutdown().await?;
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<(), std::io::Error>(())
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), linger).await;
 }
 
 /// A response body that keeps its request counted as in flight until it ends.

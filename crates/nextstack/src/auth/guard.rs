@@ -19,7 +19,7 @@ use crate::middleware::client_ip::{client_ip_of, limit_key};
 
 /// Paths limited strictly: BetterAuth's (sign-in, sign-up, password and email
 /// changes) plus the ones that send mail, so they cannot be used to flood inboxes.
-fn is_sensitive(path: &str) -> bool {
+fn sensitive_route(path: &str) -> Option<&'static str> {
     [
         "/sign-in",
         "/sign-up",
@@ -29,17 +29,19 @@ fn is_sensitive(path: &str) -> bool {
         "/forget-password",
         "/send-verification-email",
     ]
-    .iter()
-    .any(|p| path.starts_with(p))
+    .into_iter()
+    .find(|p| path.starts_with(p))
+    // The deprecated alias shares its limit.
+    .map(|p| if p == "/forget-password" { "/request-password-reset" } else { p })
 }
 
 /// Applies the limit and the origin check, then the route.
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    if is_sensitive(&path) {
+    // Keyed on the route, not the raw path: `/sign-in/<anything>` must not open a new window each time.
+    if let Some(route) = sensitive_route(req.uri().path()) {
         let ip = limit_key(client_ip_of(&req, state.config.trust_proxy));
         let limit = state.config.auth_rate_limit;
-        let key = format!("auth:{ip}:{path}");
+        let key = format!("auth:{ip}:{route}");
         match state.rate_limits.hit(&key, limit.window, 1).await {
             Ok(hit) if hit.count > limit.max_requests => {
                 state.metrics.rate_limited("auth");

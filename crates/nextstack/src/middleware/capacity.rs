@@ -1,9 +1,10 @@
 //! Load shedding: at most `MAX_IN_FLIGHT_REQUESTS` requests run their
 //! handlers at once; one more is answered 503 with `Retry-After` at once,
 //! instead of queueing until memory or the database pool runs out. A request
-//! holds its slot until its response head exists: streams (JSON lines, SSE,
-//! downloads) then run on without one, bounded by the connection cap and
-//! their own limits. `/health` is never shed (liveness must not fail under load).
+//! holds its slot until its response head exists — a JSON-lines stream until
+//! its last line, since its calls run on behind the head; event streams and
+//! downloads then run on without one, bounded by the connection cap and their
+//! own limits. `/health` is never shed (liveness must not fail under load).
 
 use std::sync::Arc;
 
@@ -33,7 +34,7 @@ pub async fn shed(State(state): State<AppState>, req: Request, next: Next) -> Re
     if req.uri().path() == "/health" {
         return next.run(req).await;
     }
-    let Ok(_slot) = state.capacity.0.try_acquire() else {
+    let Ok(slot) = state.capacity.0.clone().try_acquire_owned() else {
         tracing::warn!("request shed: MAX_IN_FLIGHT_REQUESTS reached");
         let request_id = RequestId::of(req.extensions());
         let shed = HttpError::new(
@@ -45,5 +46,40 @@ pub async fn shed(State(state): State<AppState>, req: Request, next: Next) -> Re
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return response;
     };
-    next.run(req).await
+    let response = next.run(req).await;
+    // A JSON-lines stream's calls keep working after its head is sent: the slot
+    // stays taken until the stream ends. (Event streams live for hours and are
+    // bounded per user instead.)
+    let streaming = response.extensions().get::<nextstack_trpc::StreamingBody>().is_some();
+    let events = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes() == b"text/event-stream");
+    if streaming && !events {
+        return response.map(|body| axum::body::Body::new(Holding { body, _slot: slot }));
+    }
+    response
+}
+
+/// A response body that keeps its request's slot until it ends.
+struct Holding {
+    body: axum::body::Body,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl http_body::Body for Holding {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, axum::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }

@@ -39,15 +39,12 @@ pub trait RateLimitStore: Send + Sync + 'static {
     fn hit<'a>(&'a self, key: &'a str, window: Duration, cost: u64) -> BoxFuture<'a, anyhow::Result<Hit>>;
 }
 
-/// Calls a `/trpc` request makes: each call of a batch counts (decision 21).
-/// Capped one past the batch limit: a bigger batch is refused whole anyway.
+/// Calls a `/trpc` request makes: each call of a batch counts (decision 21),
+/// decoded as the engine decodes them. Capped one past the batch limit: a
+/// bigger batch is refused whole anyway.
 fn calls_in(req: &Request, max_batch: usize) -> u64 {
-    let batched = req.uri().query().is_some_and(|q| q.split('&').any(|pair| pair == "batch=1"));
-    if !batched {
-        return 1;
-    }
-    let paths = req.uri().path().trim_start_matches("/trpc").trim_start_matches('/');
-    paths.split(',').take(max_batch + 1).count() as u64
+    let path = req.uri().path().trim_start_matches("/trpc");
+    nextstack_trpc::calls_in(path, req.uri().query()).min(max_batch + 1) as u64
 }
 
 /// Limits `/trpc` calls (`RATE_LIMIT_*`) and signed storage uploads
@@ -116,5 +113,6 @@ mod tests {
         assert_eq!(calls_in(&req("/trpc/a.b"), 100), 1);
         assert_eq!(calls_in(&req("/trpc/a,b,c?batch=1&input=%7B%7D"), 100), 3);
         assert_eq!(calls_in(&req(&format!("/trpc/{}?batch=1", vec!["x"; 500].join(","))), 100), 101);
+        assert_eq!(calls_in(&req("/trpc/a%2Cb%2Cc?batch=%31"), 100), 3, "encoding does not hide calls");
     }
 }

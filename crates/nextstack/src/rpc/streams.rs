@@ -76,11 +76,14 @@ where
         Some(session_id) => session_ended(ctx.state.db.clone(), session_id, ctx.state.config.sse_session_check).boxed(),
         None => stream::pending().boxed(),
     };
-    // The watchdog only ever yields the error that ends the stream.
-    let guarded = stream::select(events, watchdog).map(move |item| {
-        let _held = &slot;
-        item
-    });
+    // The stream ends when `events` ends or the watchdog yields (its only item is the error that ends it).
+    let events = events.map(Some).chain(stream::once(std::future::ready(None)));
+    let guarded = stream::select(events, watchdog.map(Some))
+        .take_while(|item| std::future::ready(item.is_some()))
+        .filter_map(move |item| {
+            let _held = &slot;
+            std::future::ready(item)
+        });
     Ok(guarded)
 }
 

@@ -93,7 +93,8 @@ impl GuardedIo {
             inner,
             state,
             timeouts,
-            phase: Phase::Idle(Instant::now()),
+            // A new connection owes its first request head: it gets `header_read`, not `keep_alive`.
+            phase: Phase::ReadingHead(Instant::now()),
             http2: false,
             bytes_read: 0,
             read_timer: None,

@@ -64,6 +64,15 @@ async fn item5_each_call_of_a_batch_counts_against_the_limit() {
     assert_eq!(res.status(), 429, "3 calls do not fit in the 2 left");
 }
 
+#[tokio::test]
+async fn item5_percent_encoding_does_not_hide_the_calls_of_a_batch() {
+    let app = TestApp::builder().env("RATE_LIMIT_MAX_REQUESTS", "10").spawn().await;
+    let paths = ["_meta.health"; 8].join("%2C");
+    let res = app.client.get(app.url(&format!("/trpc/{paths}?batch=%31"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["ratelimit-remaining"], "2", "8 calls were charged");
+}
+
 async fn request_upload(app: &TestApp, user: &str, size: u64) -> (u16, Value) {
     let input = json!({"filename": "a.bin", "mimeType": "application/octet-stream", "size": size});
     app.mutation("main.storage.requestUpload", &input, Some(user)).await
@@ -244,7 +253,12 @@ async fn item2_change_email_replaces_the_address_only_once_the_new_one_is_proven
     let mail = sink.wait_for(1).await.pop().unwrap();
     assert!(mail.contains("To: next@example.com"), "the link goes to the new address: {mail}");
     assert_eq!(user_row(&app, "unverified@example.com").await.email, "unverified@example.com", "not yet");
-    let res = app.client.get(app.url(&last_link_path(&sink))).send().await.unwrap();
+    let confirm = last_link_path(&sink);
+    // A link alone (a mail gateway fetching every link) changes nothing: the account's session must open it.
+    let res = app.client.get(app.url(&confirm)).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(user_row(&app, "unverified@example.com").await.email, "unverified@example.com");
+    let res = app.client.get(app.url(&confirm)).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(res.json::<Value>().await.unwrap(), json!({"status": true}));
     let user = user_row(&app, "next@example.com").await;
     assert!(user.email_verified, "proven by the link");
@@ -277,7 +291,7 @@ async fn item2_a_verified_address_must_approve_the_change_first() {
     let mail = sink.wait_for(2).await.pop().unwrap();
     assert!(mail.contains("To: new-home@example.com"), "{mail}");
     assert_eq!(user_row(&app, "verified@example.com").await.email, "verified@example.com", "not before confirming");
-    let res = app.client.get(app.url(&last_link_path(&sink))).send().await.unwrap();
+    let res = app.client.get(app.url(&last_link_path(&sink))).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(user_row(&app, "new-home@example.com").await.email_verified);
 }
@@ -384,20 +398,32 @@ async fn item11_a_password_change_or_a_newer_request_voids_earlier_reset_links()
 async fn in_production_admin_emails_grant_the_role_only_once_the_address_is_verified() {
     let (app, sink) = app_with_mail(&[
         ("NODE_ENV", "production"),
-        ("ADMIN_EMAILS", "boss@example.com"),
+        ("ADMIN_EMAILS", "boss@example.com,deputy@example.com"),
         ("BETTER_AUTH_URL", "http://localhost:3000"),
     ])
     .await;
-    let res =
-        post(&app, "/sign-up/email", json!({"name": "B", "email": "boss@example.com", "password": PASSWORD}), None)
-            .await;
+    let sign_up_as = |email: &'static str| {
+        post(&app, "/sign-up/email", json!({"name": "B", "email": email, "password": PASSWORD}), None)
+    };
+    let res = sign_up_as("boss@example.com").await;
     assert_eq!(res.status(), 200);
+    let cookie = crate::auth::session_cookie(res.headers()).expect("session cookie");
     assert_eq!(Role::from(user_row(&app, "boss@example.com").await.role), Role::User, "not at sign-up");
     post(&app, "/send-verification-email", json!({"email": "boss@example.com"}), None).await;
     sink.wait_for(1).await;
-    let res = app.client.get(app.url(&last_link_path(&sink))).send().await.unwrap();
+    // Opened where the account is signed in: verified and promoted.
+    let res = app.client.get(app.url(&last_link_path(&sink))).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(Role::from(user_row(&app, "boss@example.com").await.role), Role::Admin, "once verified");
+    // Opened without the account's session (a gateway prefetching the mail's links): verified, not promoted.
+    sign_up_as("deputy@example.com").await;
+    post(&app, "/send-verification-email", json!({"email": "deputy@example.com"}), None).await;
+    sink.wait_for(2).await;
+    let res = app.client.get(app.url(&last_link_path(&sink))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let deputy = user_row(&app, "deputy@example.com").await;
+    assert!(deputy.email_verified);
+    assert_eq!(Role::from(deputy.role), Role::User, "a link alone makes nobody an admin");
 }
 
 /// A PUT of `first` then, once `release` fires, `rest` (a slow client).

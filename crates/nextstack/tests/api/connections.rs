@@ -93,12 +93,36 @@ async fn connections_past_the_cap_get_a_503() {
     let mut third = connect(&app).await;
     let (raw, closed) = read_until_closed(&mut third, Duration::from_secs(5)).await;
     assert_eq!(status_of(&raw), 503, "{}", String::from_utf8_lossy(&raw));
-    assert!(String::from_utf8_lossy(&raw).contains("Too many open connections"));
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length: ")).unwrap().parse().unwrap();
+    assert_eq!(body.len(), length, "the declared length is the body's");
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["message"], "Too many open connections; retry shortly");
     assert!(closed.is_some());
     drop((_first, _second));
     // Slots free up when connections close.
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(app.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_json_lines_stream_holds_its_slot_until_its_calls_end() {
+    let app = TestApp::builder().env("MAX_IN_FLIGHT_REQUESTS", "1").spawn().await;
+    let input = crate::helpers::urlencode(&serde_json::json!({"0": {"ms": 1500}}).to_string());
+    let stream = app
+        .client
+        .get(app.url(&format!("/trpc/test.sleep?batch=1&input={input}")))
+        .header("trpc-accept", "application/jsonl")
+        .send();
+    let during = async {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        app.get("/trpc/_meta.health").await.status()
+    };
+    let (stream, during) = tokio::join!(stream, during);
+    assert_eq!(during, 503, "the stream's call still runs behind its head");
+    assert!(stream.unwrap().text().await.unwrap().contains("\"slept\":1500"));
+    assert_eq!(app.get("/trpc/_meta.health").await.status(), 200, "the slot is free once the stream ended");
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
 //! Proving an address: email verification and BetterAuth's `changeEmail`
 //! flow (decision 19). A new address replaces the old one only once a link
-//! mailed to it is opened; while the old address is verified, its owner
-//! first approves the change from a link mailed there (BetterAuth's
-//! `sendChangeEmailVerification`). Every link is bound to the address it was
-//! sent about and is void once the user's email differs.
+//! mailed to it is opened where the account is signed in; while the old
+//! address is verified, its owner first approves the change from a link
+//! mailed there (BetterAuth's `sendChangeEmailVerification`). Every link is
+//! bound to the address it was sent about and is void once the user's email
+//! differs. `ADMIN_EMAILS` promotes on verification only with the account's
+//! own session too: link prefetchers must not make anyone an admin.
 
 use axum::Json;
 use axum::extract::{Query, Request, State};
@@ -170,15 +172,17 @@ pub(super) async fn verify_email(
         // Mailed about an address the account no longer has.
         return Ok(refuse(&query, "invalid_token"));
     }
-    if let Some((_, ChangeStep::Approve)) = &grant.change {
-        // BetterAuth asks for the account's own session here: the link alone came from a mailbox.
-        let signed_in = match http_session::token_from_headers(&state.config, &headers) {
-            Some(token) => sessions::find_valid(&state.db, &token).await?,
-            None => None,
-        };
-        if signed_in.is_none_or(|(_, me)| me.id != user.id) {
-            return Ok(refuse(&query, "unauthorized"));
-        }
+    // Who opened the link: a mail gateway that fetches every link (Safe Links and
+    // the like) has no session. An email change — either step — needs the
+    // account's own session, as BetterAuth's change step does, and so does the
+    // admin promotion of decision 16: a link alone must never change whose
+    // address an account holds, or make it an admin.
+    let signed_in = match http_session::token_from_headers(&state.config, &headers) {
+        Some(token) => sessions::find_valid(&state.db, &token).await?.is_some_and(|(_, me)| me.id == user.id),
+        None => false,
+    };
+    if grant.change.is_some() && !signed_in {
+        return Ok(refuse(&query, "unauthorized"));
     }
     if verification::consume(&state.db, Purpose::VerifyEmail, token).await?.is_none() {
         return Ok(refuse(&query, "invalid_token")); // used concurrently
@@ -186,7 +190,8 @@ pub(super) async fn verify_email(
     let admin_emails = &state.config.admin_emails;
     match grant.change {
         None => {
-            if let Some(user) = users::mark_verified(&state.db, &user.id, &grant.email).await? {
+            let verified = users::mark_verified(&state.db, &user.id, &grant.email).await?;
+            if let Some(user) = verified.filter(|_| signed_in) {
                 account::promote_if_listed(&state.db, user, admin_emails).await?;
             }
         }

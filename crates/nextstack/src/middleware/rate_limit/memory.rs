@@ -9,12 +9,11 @@ use futures::future::BoxFuture;
 
 use super::{Hit, RateLimitStore};
 
-/// Keys tracked at most. Past this (after expired windows are dropped), new
-/// clients share one window: they are limited together rather than the map
-/// growing without bound, and no live window is ever forgotten (forgetting one
-/// would reset that client's count).
+/// Keys tracked at most. Past this, once expired windows are dropped, the
+/// oldest tenth of the live ones go: the map stays bounded, newcomers are
+/// counted on their own (one flooding client cannot make every newcomer share
+/// a window), and resetting one's own count takes ~10 000 fresh keys first.
 const MAX_TRACKED_KEYS: usize = 100_000;
-const OVERFLOW_KEY: &str = "\0overflow";
 
 /// Counters in this process's memory.
 #[derive(Default)]
@@ -24,11 +23,12 @@ pub struct MemoryStore {
 
 #[derive(Default)]
 struct Windows {
-    by_key: HashMap<String, (u64, Instant)>,
+    /// Count, window start, window length (limiters with different windows share the map).
+    by_key: HashMap<String, (u64, Instant, Duration)>,
     /// Size at which expired windows are next swept; doubling it after each
     /// sweep keeps the cost amortised O(1) even when every window is live.
     sweep_at: usize,
-    /// When the map is full of live windows, it is swept again once a window has passed.
+    /// When a large map was last swept (it is swept again once a window has passed).
     swept: Option<Instant>,
 }
 
@@ -36,16 +36,19 @@ impl MemoryStore {
     fn hit_now(&self, key: &str, window: Duration, cost: u64, now: Instant) -> Hit {
         let mut guard = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Windows { by_key: windows, sweep_at, swept } = &mut *guard;
-        let full_and_stale =
-            windows.len() >= MAX_TRACKED_KEYS && swept.is_none_or(|at| now.duration_since(at) >= window);
-        if windows.len() >= (*sweep_at).max(10_000) || full_and_stale {
-            windows.retain(|_, (_, start)| now.duration_since(*start) < window);
+        // A large map is also swept once per window, so expired entries do not linger until it doubles.
+        let large_and_stale = windows.len() >= 10_000 && swept.is_none_or(|at| now.duration_since(at) >= window);
+        if windows.len() >= (*sweep_at).max(10_000) || large_and_stale {
+            windows.retain(|_, (_, start, length)| now.duration_since(*start) < *length);
             *sweep_at = windows.len() * 2;
             *swept = Some(now);
         }
-        let count = |entry: &mut (u64, Instant)| {
+        if windows.len() >= MAX_TRACKED_KEYS && !windows.contains_key(key) {
+            evict_oldest(windows, MAX_TRACKED_KEYS / 10);
+        }
+        let count = |entry: &mut (u64, Instant, Duration)| {
             if now.duration_since(entry.1) >= window {
-                *entry = (0, now);
+                *entry = (0, now, window);
             }
             entry.0 = entry.0.saturating_add(cost);
             Hit { count: entry.0, reset_after: window.saturating_sub(now.duration_since(entry.1)) }
@@ -54,9 +57,24 @@ impl MemoryStore {
         if let Some(entry) = windows.get_mut(key) {
             return count(entry);
         }
-        let key = if windows.len() >= MAX_TRACKED_KEYS { OVERFLOW_KEY } else { key };
-        count(windows.entry(key.to_string()).or_insert((0, now)))
+        count(windows.entry(key.to_string()).or_insert((0, now, window)))
     }
+}
+
+/// Drops the `n` windows that started first (one O(n) pass, every `n` inserts).
+fn evict_oldest(windows: &mut HashMap<String, (u64, Instant, Duration)>, n: usize) {
+    let mut starts: Vec<Instant> = windows.values().map(|(_, start, _)| *start).collect();
+    let n = n.min(starts.len().saturating_sub(1));
+    let (_, cutoff, _) = starts.select_nth_unstable(n);
+    let cutoff = *cutoff;
+    let mut left = n;
+    windows.retain(|_, (_, start, _)| {
+        if left > 0 && *start <= cutoff {
+            left -= 1;
+            return false;
+        }
+        true
+    });
 }
 
 impl RateLimitStore for MemoryStore {
@@ -84,6 +102,20 @@ mod tests {
     }
 
     #[test]
+    fn a_sweep_keeps_live_windows_of_longer_limiters() {
+        let store = MemoryStore::default();
+        let t0 = Instant::now();
+        let (short, long) = (Duration::from_secs(60), Duration::from_secs(900));
+        store.hit_now("trpc:a", long, 5, t0);
+        for i in 0..10_000 {
+            store.hit_now(&format!("auth:{i}"), short, 1, t0);
+        }
+        // Two minutes on, an auth hit sweeps: the auth windows are gone, the /trpc one is not.
+        store.hit_now("auth:new", short, 1, t0 + Duration::from_secs(120));
+        assert_eq!(store.hit_now("trpc:a", long, 1, t0 + Duration::from_secs(121)).count, 6);
+    }
+
+    #[test]
     fn the_map_is_bounded_and_expired_windows_are_dropped() {
         let store = MemoryStore::default();
         let t0 = Instant::now();
@@ -92,9 +124,10 @@ mod tests {
             store.hit_now(&format!("k{i}"), w, 1, t0);
         }
         let tracked = store.windows.lock().unwrap().by_key.len();
-        assert!(tracked <= MAX_TRACKED_KEYS + 1, "bounded: {tracked}");
-        // Newcomers past the cap are counted together.
-        assert!(store.hit_now("late-1", w, 1, t0).count > 1);
+        assert!(tracked <= MAX_TRACKED_KEYS, "bounded: {tracked}");
+        // Newcomers past the cap are still counted on their own.
+        assert_eq!(store.hit_now("late-1", w, 1, t0).count, 1);
+        assert_eq!(store.hit_now("late-1", w, 1, t0).count, 2);
         // Once the windows expire they are swept and newcomers get their own again.
         let later = t0 + Duration::from_secs(11);
         store.hit_now("fresh", w, 1, later);
