@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod guarded_body;
 pub mod http;
 pub mod mail;
 pub mod metrics;

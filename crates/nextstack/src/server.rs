@@ -30,6 +30,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+
+use crate::guarded_body::{BodyGuard, Guarded};
 use tower::service_fn;
 
 pub use guarded_io::Timeouts;
@@ -120,8 +122,8 @@ pub async fn serve(
             let response = app.clone().oneshot(req);
             async move {
                 let response = response.await?;
-                let tracked = |body| Body::new(Tracked { body, ended: false, stats, _in_flight: in_flight });
-                Ok::<_, Infallible>(response.map(tracked))
+                let counted = Counted { stats, _in_flight: in_flight };
+                Ok::<_, Infallible>(response.map(|body| Guarded::wrap(body, counted)))
             }
         });
         let connection = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service)).into_owned();
@@ -178,45 +180,16 @@ async fn refuse_at_capacity(mut stream: TcpStream) {
     let _ = tokio::time::timeout(Duration::from_secs(1), linger).await;
 }
 
-/// A response body that keeps its request counted as in flight until it ends.
-struct Tracked {
-    body: Body,
-    ended: bool,
+/// Keeps a request counted as in flight while its response body lives, and
+/// counts it answered or cut when the body goes.
+struct Counted {
     stats: Arc<Stats>,
     _in_flight: InFlight,
 }
 
-impl Drop for Tracked {
-    fn drop(&mut self) {
-        let counter = if self.ended || http_body::Body::is_end_stream(&self.body) {
-            &self.stats.answered
-        } else {
-            &self.stats.cut
-        };
+impl BodyGuard for Counted {
+    fn finished(&mut self, completed: bool) {
+        let counter = if completed { &self.stats.answered } else { &self.stats.cut };
         counter.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-impl http_body::Body for Tracked {
-    type Data = bytes::Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, axum::Error>>> {
-        let polled = std::pin::Pin::new(&mut self.body).poll_frame(cx);
-        if let std::task::Poll::Ready(None) = polled {
-            self.ended = true;
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.body.size_hint()
     }
 }

@@ -16,6 +16,7 @@ use tokio::sync::Semaphore;
 
 use crate::app::AppState;
 use crate::error::HttpError;
+use crate::guarded_body::Guarded;
 use crate::middleware::request_id::RequestId;
 
 /// Slots for running handlers.
@@ -53,33 +54,7 @@ pub async fn shed(State(state): State<AppState>, req: Request, next: Next) -> Re
     let streaming = response.extensions().get::<nextstack_trpc::StreamingBody>().is_some();
     let events = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes() == b"text/event-stream");
     if streaming && !events {
-        return response.map(|body| axum::body::Body::new(Holding { body, _slot: slot }));
+        return response.map(|body| Guarded::wrap(body, slot));
     }
     response
-}
-
-/// A response body that keeps its request's slot until it ends.
-struct Holding {
-    body: axum::body::Body,
-    _slot: tokio::sync::OwnedSemaphorePermit,
-}
-
-impl http_body::Body for Holding {
-    type Data = bytes::Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, axum::Error>>> {
-        std::pin::Pin::new(&mut self.body).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.body.size_hint()
-    }
 }
