@@ -3,13 +3,15 @@
 //! On PostgreSQL each is a native enum type named exactly like the Prisma enum
 //! (`"Role"`), and SeaORM binds values as `$1::"Role"`; on SQLite the column
 //! is text with a CHECK, and the same strings are bound as text. The upper-case
-//! strings are also the JSON wire form, hence the serde derives.
+//! strings are also the JSON wire form and the TypeScript union, hence the
+//! serde and ts-rs derives: one type from the database to the client.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// A user's role (`User.role`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, TS)]
 #[sea_orm(db_type = "Enum", enum_name = "Role")]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Role {
@@ -22,7 +24,7 @@ pub enum Role {
 }
 
 /// Lifecycle of a post (`Post.status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, TS)]
 #[sea_orm(db_type = "Enum", enum_name = "PostStatus")]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PostStatus {
@@ -38,7 +40,7 @@ pub enum PostStatus {
 }
 
 /// Lifecycle of an offering (`Offering.status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, TS)]
 #[sea_orm(db_type = "Enum", enum_name = "OfferingStatus")]
 #[serde(rename_all = "UPPERCASE")]
 pub enum OfferingStatus {
@@ -54,7 +56,7 @@ pub enum OfferingStatus {
 }
 
 /// Lifecycle of an order (`Order.status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, TS)]
 #[sea_orm(db_type = "Enum", enum_name = "OrderStatus")]
 #[serde(rename_all = "UPPERCASE")]
 pub enum OrderStatus {
@@ -73,7 +75,7 @@ pub enum OrderStatus {
 }
 
 /// Lifecycle of an uploaded file (`File.status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, TS)]
 #[sea_orm(db_type = "Enum", enum_name = "FileStatus")]
 #[serde(rename_all = "UPPERCASE")]
 pub enum FileStatus {
@@ -132,10 +134,10 @@ mod tests {
 
     #[test]
     fn enum_type_names_are_prisma_names() {
-        assert_eq!(Role::name().to_string(), "Role");
-        assert_eq!(PostStatus::name().to_string(), "PostStatus");
-        assert_eq!(OfferingStatus::name().to_string(), "OfferingStatus");
-        assert_eq!(OrderStatus::name().to_string(), "OrderStatus");
-        assert_eq!(FileStatus::name().to_string(), "FileStatus");
+        assert_eq!(<Role as ActiveEnum>::name().to_string(), "Role");
+        assert_eq!(<PostStatus as ActiveEnum>::name().to_string(), "PostStatus");
+        assert_eq!(<OfferingStatus as ActiveEnum>::name().to_string(), "OfferingStatus");
+        assert_eq!(<OrderStatus as ActiveEnum>::name().to_string(), "OrderStatus");
+        assert_eq!(<FileStatus as ActiveEnum>::name().to_string(), "FileStatus");
     }
 }

@@ -122,7 +122,7 @@ impl IdentityResolver for SessionIdentity {
         Box::pin(async move {
             let Some(token) = token else { return Ok(None) };
             let found = session::find_holder(&db, &token).await?;
-            Ok(found.map(|h| Caller { user_id: h.user_id, role: h.role.into(), session_id: Some(h.session_id) }))
+            Ok(found.map(|h| Caller { user_id: h.user_id, role: h.role, session_id: Some(h.session_id) }))
         })
     }
 }

@@ -65,7 +65,7 @@ pub async fn promote_if_listed(
     admin_emails: &[String],
 ) -> Result<nextstack_entity::user::Model, AppError> {
     let listed = admin_emails.contains(&user.email);
-    if !user.email_verified || !listed || Role::from(user.role) == Role::Admin {
+    if !user.email_verified || !listed || user.role == Role::Admin {
         return Ok(user);
     }
     tracing::info!(user_id = %user.id, "verified address is in ADMIN_EMAILS: promoted to ADMIN");

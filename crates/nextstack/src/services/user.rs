@@ -36,7 +36,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<user::Mod
         name: Set(new.name),
         email_verified: Set(false),
         image: Set(None),
-        role: Set(new.role.into()),
+        role: Set(new.role),
         points: Set(0),
         level_id: Set(None),
         avatar_file_id: Set(None),
@@ -82,7 +82,7 @@ pub async fn update(db: &impl ConnectionTrait, id: &str, changes: UserChanges) -
         row.image = Set(image);
     }
     if let Some(role) = changes.role {
-        row.role = Set(role.into());
+        row.role = Set(role);
     }
     row.updated_at = Set(now());
     row.update(db).await.map_err(|e| match e.sql_err() {
@@ -172,7 +172,7 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<user::Mo
 /// Sets a user's role.
 pub async fn set_role(db: &impl ConnectionTrait, user: user::Model, role: Role) -> Result<user::Model, AppError> {
     let mut row: user::ActiveModel = user.into();
-    row.role = Set(role.into());
+    row.role = Set(role);
     row.updated_at = Set(now());
     Ok(row.update(db).await?)
 }

@@ -1,54 +1,13 @@
 //! `File` rows on the wire (API.md): `size` a JSON number, the storage key included, timestamps ISO.
 
-use nextstack_entity::{enums, file};
-use serde::{Deserialize, Serialize};
+use nextstack_entity::file;
+use serde::Serialize;
 use ts_rs::TS;
 
 use super::time::IsoTime;
 
-/// `FileStatus` on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum FileStatus {
-    /// Upload URL issued, not confirmed yet.
-    Pending,
-    /// Stored, not yet processed.
-    Uploaded,
-    /// Being processed.
-    Processing,
-    /// Confirmed and usable.
-    Ready,
-    /// Processing failed.
-    Failed,
-    /// Soft-deleted.
-    Deleted,
-}
-
-impl From<enums::FileStatus> for FileStatus {
-    fn from(status: enums::FileStatus) -> Self {
-        match status {
-            enums::FileStatus::Pending => Self::Pending,
-            enums::FileStatus::Uploaded => Self::Uploaded,
-            enums::FileStatus::Processing => Self::Processing,
-            enums::FileStatus::Ready => Self::Ready,
-            enums::FileStatus::Failed => Self::Failed,
-            enums::FileStatus::Deleted => Self::Deleted,
-        }
-    }
-}
-
-impl From<FileStatus> for enums::FileStatus {
-    fn from(status: FileStatus) -> Self {
-        match status {
-            FileStatus::Pending => Self::Pending,
-            FileStatus::Uploaded => Self::Uploaded,
-            FileStatus::Processing => Self::Processing,
-            FileStatus::Ready => Self::Ready,
-            FileStatus::Failed => Self::Failed,
-            FileStatus::Deleted => Self::Deleted,
-        }
-    }
-}
+/// `FileStatus` on the wire is the database enum itself (upper-case strings).
+pub use nextstack_entity::FileStatus;
 
 /// `File = {id, userId, filename, originalName, mimeType, size, storageKey, url, status, metadata, deletedAt, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -95,7 +54,7 @@ impl From<file::Model> for FileRow {
             size: m.size,
             storage_key: m.storage_key,
             url: m.url,
-            status: m.status.into(),
+            status: m.status,
             metadata: m.metadata,
             deleted_at: m.deleted_at.map(IsoTime),
             created_at: m.created_at.into(),

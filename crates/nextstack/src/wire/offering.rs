@@ -1,43 +1,14 @@
 //! `Offering` on the wire, alone or with its seller.
 
-use nextstack_entity::{enums, offering};
-use serde::{Deserialize, Serialize};
+use nextstack_entity::offering;
+use serde::Serialize;
 use ts_rs::TS;
 
 use super::post::UserSummary;
 use super::time::IsoTime;
 
-/// `OfferingStatus` on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum OfferingStatus {
-    /// Being prepared; visible to its seller (and admins) only.
-    Draft,
-    /// On sale.
-    Active,
-    /// Retired; visible to its seller (and admins) only.
-    Archived,
-}
-
-impl From<enums::OfferingStatus> for OfferingStatus {
-    fn from(s: enums::OfferingStatus) -> Self {
-        match s {
-            enums::OfferingStatus::Draft => Self::Draft,
-            enums::OfferingStatus::Active => Self::Active,
-            enums::OfferingStatus::Archived => Self::Archived,
-        }
-    }
-}
-
-impl From<OfferingStatus> for enums::OfferingStatus {
-    fn from(s: OfferingStatus) -> Self {
-        match s {
-            OfferingStatus::Draft => Self::Draft,
-            OfferingStatus::Active => Self::Active,
-            OfferingStatus::Archived => Self::Archived,
-        }
-    }
-}
+/// `OfferingStatus` on the wire is the database enum itself (upper-case strings).
+pub use nextstack_entity::OfferingStatus;
 
 /// `{id, sellerId, title, description, priceCents, currency, status, minLevelRank, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -75,7 +46,7 @@ impl From<offering::Model> for OfferingOutput {
             description: o.description,
             price_cents: o.price_cents,
             currency: o.currency,
-            status: o.status.into(),
+            status: o.status,
             min_level_rank: o.min_level_rank,
             created_at: o.created_at.into(),
             updated_at: o.updated_at.into(),

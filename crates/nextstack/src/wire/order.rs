@@ -1,46 +1,13 @@
 //! `Order` on the wire, with the offering it was placed for.
 
-use nextstack_entity::{enums, offering, order};
-use serde::{Deserialize, Serialize};
+use nextstack_entity::{offering, order};
+use serde::Serialize;
 use ts_rs::TS;
 
 use super::time::IsoTime;
 
-/// `OrderStatus` on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum OrderStatus {
-    /// Placed, waiting for the seller.
-    Pending,
-    /// Accepted by the seller.
-    Confirmed,
-    /// Delivered; the buyer got the points.
-    Completed,
-    /// Called off by the buyer or the seller.
-    Cancelled,
-}
-
-impl From<enums::OrderStatus> for OrderStatus {
-    fn from(s: enums::OrderStatus) -> Self {
-        match s {
-            enums::OrderStatus::Pending => Self::Pending,
-            enums::OrderStatus::Confirmed => Self::Confirmed,
-            enums::OrderStatus::Completed => Self::Completed,
-            enums::OrderStatus::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
-impl From<OrderStatus> for enums::OrderStatus {
-    fn from(s: OrderStatus) -> Self {
-        match s {
-            OrderStatus::Pending => Self::Pending,
-            OrderStatus::Confirmed => Self::Confirmed,
-            OrderStatus::Completed => Self::Completed,
-            OrderStatus::Cancelled => Self::Cancelled,
-        }
-    }
-}
+/// `OrderStatus` on the wire is the database enum itself (upper-case strings).
+pub use nextstack_entity::OrderStatus;
 
 /// `{id, buyerId, offeringId, quantity, unitPriceCents, totalCents, currency, status, note, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -81,7 +48,7 @@ impl From<order::Model> for OrderOutput {
             unit_price_cents: o.unit_price_cents,
             total_cents: o.total_cents,
             currency: o.currency,
-            status: o.status.into(),
+            status: o.status,
             note: o.note,
             created_at: o.created_at.into(),
             updated_at: o.updated_at.into(),

@@ -1,42 +1,13 @@
 //! `Post` on the wire, alone or with its author.
 
-use nextstack_entity::{enums, post, user};
-use serde::{Deserialize, Serialize};
+use nextstack_entity::{post, user};
+use serde::Serialize;
 use ts_rs::TS;
 
 use super::time::IsoTime;
 
-/// `PostStatus` on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum PostStatus {
-    /// Visible to its author (and admins) only.
-    Draft,
-    /// Visible to everyone.
-    Published,
-    /// Retired; visible to its author (and admins) only.
-    Archived,
-}
-
-impl From<enums::PostStatus> for PostStatus {
-    fn from(s: enums::PostStatus) -> Self {
-        match s {
-            enums::PostStatus::Draft => Self::Draft,
-            enums::PostStatus::Published => Self::Published,
-            enums::PostStatus::Archived => Self::Archived,
-        }
-    }
-}
-
-impl From<PostStatus> for enums::PostStatus {
-    fn from(s: PostStatus) -> Self {
-        match s {
-            PostStatus::Draft => Self::Draft,
-            PostStatus::Published => Self::Published,
-            PostStatus::Archived => Self::Archived,
-        }
-    }
-}
+/// `PostStatus` on the wire is the database enum itself (upper-case strings).
+pub use nextstack_entity::PostStatus;
 
 /// `{id, authorId, title, content, status, publishedAt, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -68,7 +39,7 @@ impl From<post::Model> for PostOutput {
             author_id: p.author_id,
             title: p.title,
             content: p.content,
-            status: p.status.into(),
+            status: p.status,
             published_at: p.published_at.map(IsoTime),
             created_at: p.created_at.into(),
             updated_at: p.updated_at.into(),

@@ -1,38 +1,13 @@
 //! User shapes of API.md: `UserBasic` and `UserWithCounts`. Never a password or token.
 
-use nextstack_entity::{enums, user};
-use serde::{Deserialize, Serialize};
+use nextstack_entity::user;
+use serde::Serialize;
 use ts_rs::TS;
 
 use super::time::IsoTime;
 
-/// `Role` on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Role {
-    /// A regular user.
-    User,
-    /// An administrator.
-    Admin,
-}
-
-impl From<enums::Role> for Role {
-    fn from(role: enums::Role) -> Self {
-        match role {
-            enums::Role::User => Self::User,
-            enums::Role::Admin => Self::Admin,
-        }
-    }
-}
-
-impl From<Role> for enums::Role {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::User => Self::User,
-            Role::Admin => Self::Admin,
-        }
-    }
-}
+/// `Role` on the wire is the database enum itself (upper-case strings).
+pub use nextstack_entity::Role;
 
 /// `{id, email, name, emailVerified, image, role, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -64,7 +39,7 @@ impl From<user::Model> for UserBasic {
             name: m.name,
             email_verified: m.email_verified,
             image: m.image,
-            role: m.role.into(),
+            role: m.role,
             created_at: m.created_at.into(),
             updated_at: m.updated_at.into(),
         }

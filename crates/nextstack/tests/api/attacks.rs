@@ -408,13 +408,13 @@ async fn in_production_admin_emails_grant_the_role_only_once_the_address_is_veri
     let res = sign_up_as("boss@example.com").await;
     assert_eq!(res.status(), 200);
     let cookie = crate::auth::session_cookie(res.headers()).expect("session cookie");
-    assert_eq!(Role::from(user_row(&app, "boss@example.com").await.role), Role::User, "not at sign-up");
+    assert_eq!(user_row(&app, "boss@example.com").await.role, Role::User, "not at sign-up");
     post(&app, "/send-verification-email", json!({"email": "boss@example.com"}), None).await;
     sink.wait_for(1).await;
     // Opened where the account is signed in: verified and promoted.
     let res = app.client.get(app.url(&last_link_path(&sink))).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(Role::from(user_row(&app, "boss@example.com").await.role), Role::Admin, "once verified");
+    assert_eq!(user_row(&app, "boss@example.com").await.role, Role::Admin, "once verified");
     // Opened without the account's session (a gateway prefetching the mail's links): verified, not promoted.
     sign_up_as("deputy@example.com").await;
     post(&app, "/send-verification-email", json!({"email": "deputy@example.com"}), None).await;
@@ -423,7 +423,7 @@ async fn in_production_admin_emails_grant_the_role_only_once_the_address_is_veri
     assert_eq!(res.status(), 200);
     let deputy = user_row(&app, "deputy@example.com").await;
     assert!(deputy.email_verified);
-    assert_eq!(Role::from(deputy.role), Role::User, "a link alone makes nobody an admin");
+    assert_eq!(deputy.role, Role::User, "a link alone makes nobody an admin");
 }
 
 /// A PUT of `first` then, once `release` fires, `rest` (a slow client).

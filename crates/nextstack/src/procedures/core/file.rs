@@ -1,7 +1,6 @@
 //! `core.file.*`: the caller's files (admins: anyone's), never soft-deleted ones.
 
 use garde::Validate;
-use nextstack_entity::FileStatus as DbFileStatus;
 use nextstack_trpc::validation::cuid;
 use serde::Deserialize;
 use ts_rs::TS;
@@ -54,7 +53,7 @@ pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<FileRow>
     let page = PageRequest::new(input.page, input.limit);
     let query = FileQuery {
         page,
-        status: input.status.map(DbFileStatus::from),
+        status: input.status,
         mime_type_prefix: input.mime_type_prefix,
         search: search_term(input.search),
     };

@@ -164,7 +164,7 @@ pub async fn update(ctx: Authed, input: UpdateInput) -> Result<OfferingOutput, A
         description: input.description,
         price_cents: input.price_cents,
         currency: input.currency,
-        status: input.status.map(Into::into),
+        status: input.status,
         min_level_rank: input.min_level_rank,
     };
     Ok(offerings::update(&ctx.state.db, row, fields).await?.into())
@@ -196,7 +196,7 @@ pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<Offer
     let query = OfferingQuery {
         page,
         seller_id: input.seller_id,
-        status: input.status.map(Into::into),
+        status: input.status,
         min_price_cents: input.min_price_cents,
         max_price_cents: input.max_price_cents,
     };

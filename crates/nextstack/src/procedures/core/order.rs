@@ -63,6 +63,6 @@ pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<OrderWit
         OrderRole::Buyer => Side::Buyer,
         OrderRole::Seller => Side::Seller,
     };
-    let status = input.status.map(Into::into);
+    let status = input.status;
     orders::list(&ctx.state.db, &ctx.caller.user_id, side, status, page).await
 }

@@ -102,7 +102,7 @@ async fn owned(ctx: &Authed, id: &str) -> Result<nextstack_entity::post::Model, 
 /// `core.post.update` (owner): the first move to PUBLISHED sets `publishedAt`.
 pub async fn update(ctx: Authed, input: UpdateInput) -> Result<PostOutput, AppError> {
     let row = owned(&ctx, &input.id).await?;
-    let changes = PostChanges { title: input.title, content: input.content, status: input.status.map(Into::into) };
+    let changes = PostChanges { title: input.title, content: input.content, status: input.status };
     Ok(posts::update(&ctx.state.db, row, changes).await?.into())
 }
 
@@ -125,6 +125,6 @@ pub async fn get(ctx: MaybeUser, input: IdInput) -> Result<PostWithAuthor, AppEr
 pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<PostWithAuthor>, AppError> {
     let input = input.unwrap_or_default();
     let page = PageRequest::new(input.page, input.limit);
-    let query = PostQuery { page, author_id: input.author_id, status: input.status.map(Into::into) };
+    let query = PostQuery { page, author_id: input.author_id, status: input.status };
     posts::list(&ctx.state.db, ctx.viewer(), &query).await
 }

@@ -59,7 +59,7 @@ pub async fn place(ctx: Authed, input: PlaceInput) -> Result<OrderOutput, AppErr
 fn change_of(order: &nextstack_entity::order::Model, seller_id: String) -> OrderChange {
     OrderChange {
         id: order.id.clone(),
-        status: order.status.into(),
+        status: order.status,
         buyer_id: order.buyer_id.clone(),
         seller_id,
         updated_at: order.updated_at.into(),
@@ -97,7 +97,7 @@ pub async fn transition(ctx: Authed, input: TransitionInput) -> Result<OrderOutp
         TransitionTarget::Cancelled => OrderStatus::Cancelled,
     };
     let actor = Actor { user_id: &ctx.caller.user_id, is_admin: ctx.caller.role == Role::Admin };
-    let done = orders::transition(&ctx.state.db, &input.id, to.into(), actor).await?;
+    let done = orders::transition(&ctx.state.db, &input.id, to, actor).await?;
     ctx.state.order_events.publish(change_of(&done.order, done.seller_id)).await;
     Ok(done.order.into())
 }
