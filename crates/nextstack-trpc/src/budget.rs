@@ -32,7 +32,7 @@ impl ResponseBudget {
 
     fn charge(&self, result: CallOutput) -> CallOutput {
         let Ok(data) = result else { return result };
-        let len = data.get().len();
+        let len = data.json().len();
         let fits = self
             .used
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
@@ -57,7 +57,7 @@ mod tests {
     use super::*;
 
     fn output(len: usize) -> CallOutput {
-        Ok(serde_json::value::to_raw_value(&"x".repeat(len - 2)).unwrap())
+        crate::output::Serialized::new(&"x".repeat(len - 2), crate::Transformer::None)
     }
 
     #[test]

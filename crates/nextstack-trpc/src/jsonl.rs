@@ -3,8 +3,9 @@
 //! `{error}`; a promise is a placeholder `0` plus `[key, 0, chunkId]`, and its
 //! value later arrives as `[chunkId, 0 (fulfilled), [[value]]]`.
 
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
+
+use crate::output::Serialized;
 
 /// Chunk ids: `0..n` name the calls' own promises in the head line; call `i`'s
 /// `result` and `data` promises are `n + 2i` and `n + 2i + 1`, fixed in advance
@@ -30,17 +31,19 @@ impl JsonlEncoder {
     }
 
     /// The lines that resolve call `index` with a success.
-    pub fn success(&self, index: usize, data: &RawValue) -> String {
+    pub fn success(&self, index: usize, data: &Serialized) -> String {
         let result_chunk = self.calls + 2 * index as u64;
         let data_chunk = result_chunk + 1;
         let mut out = self.line(json!([index, 0, [[{"result": 0}], ["result", 0, result_chunk]]]));
         out.push_str(&self.line(json!([result_chunk, 0, [[{"data": 0}], ["data", 0, data_chunk]]])));
+        let line = format!("[{data_chunk},0,[[{}]]]", data.json());
         if self.superjson {
-            let data: Value = serde_json::from_str(data.get()).unwrap_or(Value::Null);
-            out.push_str(&self.line(json!([data_chunk, 0, [[data]]])));
+            // The value sits at `2.0.0` of the line, which is what superjson serializes.
+            out.push_str(&crate::superjson::envelope(&line, data.dates(), "2.0.0"));
         } else {
-            out.push_str(&format!("[{data_chunk},0,[[{}]]]\n", data.get()));
+            out.push_str(&line);
         }
+        out.push('\n');
         out
     }
 
@@ -49,8 +52,9 @@ impl JsonlEncoder {
         self.line(json!([index, 0, [[{"error": shape}]]]))
     }
 
+    /// A line without dates (the head and the promise wrappers).
     fn line(&self, value: Value) -> String {
-        let value = if self.superjson { crate::superjson::encode(value) } else { value };
+        let value = if self.superjson { json!({ "json": value }) } else { value };
         let mut text = value.to_string();
         text.push('\n');
         text
@@ -65,7 +69,7 @@ mod tests {
     fn matches_observed_trpc_output() {
         let (enc, head) = JsonlEncoder::start(2, false);
         assert_eq!(head, "{\"0\":[[0],[null,0,0]],\"1\":[[0],[null,0,1]]}\n");
-        let data = serde_json::value::to_raw_value(&json!({"status": "healthy"})).unwrap();
+        let data = Serialized::new(&json!({"status": "healthy"}), crate::Transformer::None).unwrap();
         let ok = enc.success(0, &data);
         assert_eq!(
             ok,

@@ -14,6 +14,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod jsonl;
+mod output;
 mod procedure;
 mod request;
 mod router;
@@ -24,6 +25,7 @@ pub mod typegen;
 pub mod validation;
 
 pub use error::{ErrorCode, ErrorSource, TrpcError};
+pub use output::Serialized;
 pub use procedure::{
     CallOutput, Declaration, FromCtx, Handler, Input, Output, Procedure, ProcedureKind, ProcedureTypes, RawInput,
     TypeDesc,

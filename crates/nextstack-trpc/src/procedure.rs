@@ -9,10 +9,11 @@ use futures::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use serde_json::value::RawValue;
 use ts_rs::TS;
 
 use crate::error::TrpcError;
+use crate::output::Serialized;
+use crate::superjson::Transformer;
 use crate::validation::parse_input;
 
 /// The three tRPC procedure types.
@@ -134,23 +135,17 @@ pub type RawInput = Result<Option<Value>, TrpcError>;
 
 /// A call's serialized output: written once, straight to JSON text, and
 /// spliced into the envelope without another pass.
-pub type CallOutput = Result<Box<RawValue>, TrpcError>;
+pub type CallOutput = Result<Serialized, TrpcError>;
 
-pub(crate) type BoxedHandler<C> = Arc<dyn Fn(C, RawInput) -> BoxFuture<'static, CallOutput> + Send + Sync>;
+pub(crate) type BoxedHandler<C> = Arc<dyn Fn(C, RawInput, Transformer) -> BoxFuture<'static, CallOutput> + Send + Sync>;
 
 /// Implemented for async functions `fn(A) -> Result<O, E>` and
 /// `fn(A, I) -> Result<O, E>`; `M` only tells the two shapes apart.
 pub trait Handler<C, M>: Clone + Send + Sync + 'static {
     /// The input and output types.
     fn types() -> ProcedureTypes;
-    /// Runs the procedure and serializes its output.
-    fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, CallOutput>;
-}
-
-fn serialize_output<O: Serialize>(output: O) -> CallOutput {
-    // Decision 6: a value that fails to serialize fails this call only.
-    serde_json::value::to_raw_value(&output)
-        .map_err(|e| TrpcError::internal("Output serialization failed").with_source(Arc::new(e) as crate::ErrorSource))
+    /// Runs the procedure and serializes its output for `transformer`.
+    fn call(&self, ctx: C, input: RawInput, transformer: Transformer) -> BoxFuture<'static, CallOutput>;
 }
 
 impl<C, F, Fut, A, O, E> Handler<C, (A,)> for F
@@ -166,12 +161,12 @@ where
         ProcedureTypes { input: None, output: TypeDesc::of::<O>() }
     }
 
-    fn call(&self, ctx: C, _input: RawInput) -> BoxFuture<'static, CallOutput> {
+    fn call(&self, ctx: C, _input: RawInput, transformer: Transformer) -> BoxFuture<'static, CallOutput> {
         let arg = A::from_ctx(&ctx);
         let f = self.clone();
         Box::pin(async move {
             let output = f(arg?).await.map_err(Into::into)?;
-            serialize_output(output)
+            Serialized::new(&output, transformer)
         })
     }
 }
@@ -190,14 +185,14 @@ where
         ProcedureTypes { input: Some(TypeDesc::of::<I>()), output: TypeDesc::of::<O>() }
     }
 
-    fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, CallOutput> {
+    fn call(&self, ctx: C, input: RawInput, transformer: Transformer) -> BoxFuture<'static, CallOutput> {
         let arg = A::from_ctx(&ctx);
         let f = self.clone();
         Box::pin(async move {
             let arg = arg?;
             let input: I = parse_input(input?)?;
             let output = f(arg, input).await.map_err(Into::into)?;
-            serialize_output(output)
+            Serialized::new(&output, transformer)
         })
     }
 }
@@ -229,13 +224,13 @@ impl<C: Send + 'static> Procedure<C> {
         Self {
             kind,
             types: H::types(),
-            handler: Arc::new(move |ctx, input| handler.call(ctx, input)),
+            handler: Arc::new(move |ctx, input, transformer| handler.call(ctx, input, transformer)),
             subscription: None,
         }
     }
 
     pub(crate) fn new_subscription<M, H: crate::subscription::SubscriptionHandler<C, M>>(handler: H) -> Self {
-        let refuse: BoxedHandler<C> = Arc::new(|_, _| {
+        let refuse: BoxedHandler<C> = Arc::new(|_, _, _| {
             Box::pin(futures::future::ready(Err(TrpcError::new(
                 crate::ErrorCode::MethodNotSupported,
                 "Subscriptions are served over server-sent events (httpSubscriptionLink)",
@@ -245,12 +240,12 @@ impl<C: Send + 'static> Procedure<C> {
             kind: ProcedureKind::Subscription,
             types: H::types(),
             handler: refuse,
-            subscription: Some(Arc::new(move |ctx, input| handler.start(ctx, input))),
+            subscription: Some(Arc::new(move |ctx, input, transformer| handler.start(ctx, input, transformer))),
         }
     }
 
-    /// Runs the procedure with a context and raw input.
-    pub fn call(&self, ctx: C, input: RawInput) -> BoxFuture<'static, CallOutput> {
-        (self.handler)(ctx, input)
+    /// Runs the procedure with a context and raw input, serializing its output for `transformer`.
+    pub fn call(&self, ctx: C, input: RawInput, transformer: Transformer) -> BoxFuture<'static, CallOutput> {
+        (self.handler)(ctx, input, transformer)
     }
 }

@@ -290,11 +290,9 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         if procedure.kind == ProcedureKind::Subscription && is_batch {
             return Box::pin(futures::future::ready(Err(TrpcError::bad_request("Cannot batch subscription calls"))));
         }
-        if !self.superjson() {
-            return budget.wrap(procedure.call(ctx.clone(), input));
-        }
-        let input = input.and_then(superjson::decode_input);
-        budget.wrap(Box::pin(superjson::scope(true, procedure.call(ctx.clone(), input))))
+        let transformer = self.inner.config.transformer;
+        let input = if self.superjson() { input.and_then(superjson::decode_input) } else { input };
+        budget.wrap(procedure.call(ctx.clone(), input, transformer))
     }
 
     fn report(&self, path: Option<&str>, error: &TrpcError) {
@@ -321,7 +319,7 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
             this.report(Some(&path), err);
             err.shape(Some(&path), this.inner.config.include_stack)
         };
-        let mut started = start(ctx.clone(), input);
+        let mut started = start(ctx.clone(), input, self.inner.config.transformer);
         if let Some(hook) = self.inner.on_call.clone() {
             let name = call.paths[0].clone();
             let at = std::time::Instant::now();
@@ -351,10 +349,9 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
             Ok(data) => {
                 out.push_str("{\"result\":{\"data\":");
                 if self.superjson() {
-                    let value: Value = serde_json::from_str(data.get()).unwrap_or(Value::Null);
-                    out.push_str(&superjson::encode(value).to_string());
+                    out.push_str(&superjson::envelope(data.json(), data.dates(), ""));
                 } else {
-                    out.push_str(data.get());
+                    out.push_str(data.json());
                 }
                 out.push_str("}}");
                 StatusCode::OK

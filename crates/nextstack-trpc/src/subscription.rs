@@ -17,12 +17,12 @@ use futures::future::BoxFuture;
 use futures::stream::{BoxStream, Stream, StreamExt};
 use http::{HeaderValue, header};
 use serde_json::Value;
-use serde_json::value::RawValue;
 use tokio::sync::{mpsc, watch};
 
 use crate::error::TrpcError;
+use crate::output::Serialized;
 use crate::procedure::{FromCtx, Input, Output, ProcedureTypes, RawInput, TypeDesc};
-use crate::superjson;
+use crate::superjson::{self, Transformer};
 use crate::validation::parse_input;
 
 /// A value with an id (tRPC's `tracked(id, data)`): sent as the SSE event id, and
@@ -45,20 +45,25 @@ impl<O> Tracked<O> {
 /// One serialized event (built by the engine from a [`Tracked`] value).
 pub struct Event {
     id: Option<String>,
-    data: Result<Box<RawValue>, TrpcError>,
+    data: Result<Serialized, TrpcError>,
 }
 
 /// A started subscription's events.
 pub type EventStream = BoxStream<'static, Result<Event, TrpcError>>;
 pub(crate) type BoxedSubscription<C> =
-    Arc<dyn Fn(C, RawInput) -> BoxFuture<'static, Result<EventStream, TrpcError>> + Send + Sync>;
+    Arc<dyn Fn(C, RawInput, Transformer) -> BoxFuture<'static, Result<EventStream, TrpcError>> + Send + Sync>;
 
 /// `async fn(A, I) -> Result<impl Stream<Item = Result<Tracked<O>, E>>, E>`.
 pub trait SubscriptionHandler<C, M>: Clone + Send + Sync + 'static {
     /// The input and event types.
     fn types() -> ProcedureTypes;
-    /// Starts the subscription.
-    fn start(&self, ctx: C, input: RawInput) -> BoxFuture<'static, Result<EventStream, TrpcError>>;
+    /// Starts the subscription; its events are serialized for `transformer`.
+    fn start(
+        &self,
+        ctx: C,
+        input: RawInput,
+        transformer: Transformer,
+    ) -> BoxFuture<'static, Result<EventStream, TrpcError>>;
 }
 
 impl<C, F, Fut, A, I, S, O, E> SubscriptionHandler<C, (A, I, S)> for F
@@ -76,21 +81,20 @@ where
         ProcedureTypes { input: Some(TypeDesc::of::<I>()), output: TypeDesc::of::<O>() }
     }
 
-    fn start(&self, ctx: C, input: RawInput) -> BoxFuture<'static, Result<EventStream, TrpcError>> {
+    fn start(
+        &self,
+        ctx: C,
+        input: RawInput,
+        transformer: Transformer,
+    ) -> BoxFuture<'static, Result<EventStream, TrpcError>> {
         let arg = A::from_ctx(&ctx);
         let f = self.clone();
         Box::pin(async move {
             let input: I = parse_input(input?)?;
             let stream = f(arg?, input).await.map_err(Into::into)?;
-            let events = stream.map(|item| {
-                item.map_err(Into::into).map(|tracked| Event {
-                    id: tracked.id,
-                    // Serialized here, inside the task that runs under the transformer's scope.
-                    data: serde_json::value::to_raw_value(&tracked.data).map_err(|e| {
-                        TrpcError::internal("Output serialization failed")
-                            .with_source(Arc::new(e) as crate::ErrorSource)
-                    }),
-                })
+            let events = stream.map(move |item| {
+                item.map_err(Into::into)
+                    .map(|tracked| Event { id: tracked.id, data: Serialized::new(&tracked.data, transformer) })
             });
             Ok(Box::pin(events) as EventStream)
         })
@@ -113,7 +117,7 @@ impl Default for SseConfig {
 }
 
 /// The event-stream response for one started subscription. Runs the stream in its
-/// own task (under superjson's scope when active), feeding the body through a channel;
+/// own task, feeding the body through a channel;
 /// a client that goes away closes the channel and ends the task.
 pub(crate) fn sse_response(
     started: BoxFuture<'static, Result<EventStream, TrpcError>>,
@@ -127,7 +131,6 @@ pub(crate) fn sse_response(
             let tx = tx.clone();
             async move { tx.send(Bytes::from(text)).await.is_ok() }
         };
-        let encode = |value: Value| if superjson_active { superjson::encode(value) } else { value };
         if !send("event: connected\ndata: {}\n\n".into()).await {
             return;
         }
@@ -154,8 +157,12 @@ pub(crate) fn sse_response(
             tokio::select! {
                 item = events.next() => match item {
                     Some(Ok(Event { id, data: Ok(data) })) => {
-                        let value: Value = serde_json::from_str(data.get()).unwrap_or(Value::Null);
-                        let mut text = format!("data: {}\n", encode(value));
+                        let data = if superjson_active {
+                            superjson::envelope(data.json(), data.dates(), "")
+                        } else {
+                            data.json().to_string()
+                        };
+                        let mut text = format!("data: {data}\n");
                         if let Some(id) = id {
                             text.push_str(&format!("id: {}\n", id.replace(['\n', '\r'], "")));
                         }
@@ -184,7 +191,7 @@ pub(crate) fn sse_response(
         }
         let _ = send("event: return\ndata: \n\n".into()).await;
     };
-    tokio::spawn(superjson::scope(superjson_active, task));
+    tokio::spawn(task);
     let body = futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|bytes| (Ok::<_, std::convert::Infallible>(bytes), rx))
     });

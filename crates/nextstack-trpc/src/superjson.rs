@@ -2,29 +2,20 @@
 //! inputs arrive as `{json, meta}`, outputs and errors leave as
 //! `{json, meta?}` with `meta.values` naming the paths of special values.
 //!
-//! The only special values this server produces are dates. A date type (the
-//! application's timestamp) calls [`tag_date`] when it serializes; while a call
-//! runs under superjson that prefixes the ISO text with a per-process random
-//! marker, and [`encode`] turns each marked string back into the ISO text and
-//! records its path as a `Date`.
+//! The only special values this server produces are dates. The application's
+//! timestamp type serializes through [`serialize_date`]; under superjson the
+//! output is written by a serializer adapter that notes the path of every
+//! such date as it goes ([`date_paths`]), and the envelope is put around the
+//! text without reading it again.
 
-use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::LazyLock;
+mod date_paths;
 
 use serde_json::{Value, json};
 
+pub use date_paths::serialize_date;
+pub(crate) use date_paths::to_json_with_dates;
+
 use crate::error::TrpcError;
-
-tokio::task_local! {
-    static ACTIVE: bool;
-}
-
-/// Random per process, with NUL bytes no stored text can hold (PostgreSQL refuses them).
-static MARKER: LazyLock<String> = LazyLock::new(|| {
-    let random = std::collections::hash_map::RandomState::new().build_hasher().finish();
-    format!("\u{0}sj-date-{random:016x}\u{0}")
-});
 
 /// Which transformer the server speaks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,70 +27,40 @@ pub enum Transformer {
     Superjson,
 }
 
-/// The text a date serializes to: its ISO form, marked while the current call
-/// answers in superjson so [`encode`] can tag it `Date`.
-pub fn tag_date(iso: String) -> String {
-    if ACTIVE.try_with(|active| *active).unwrap_or(false) { format!("{}{iso}", *MARKER) } else { iso }
-}
-
-/// Runs `f` with date tagging off (for JSON that is not a response, such as a
-/// message to other processes written while a superjson call runs).
-pub fn untagged<R>(f: impl FnOnce() -> R) -> R {
-    ACTIVE.sync_scope(false, f)
-}
-
-/// Runs `future` with date tagging on or off.
-pub(crate) fn scope<F: Future>(active: bool, future: F) -> impl Future<Output = F::Output> {
-    ACTIVE.scope(active, future)
-}
-
-/// `{json}` or `{json, meta: {values, v: 1}}` for a value whose dates were tagged.
-pub(crate) fn encode(mut value: Value) -> Value {
-    let mut dates = Vec::new();
-    let mut path = Vec::new();
-    untag(&mut value, &mut path, &mut dates);
-    if dates.is_empty() {
-        return json!({ "json": value });
+/// `{"json":…}` or `{"json":…,"meta":{"values":…,"v":1}}` around `json`, the
+/// serialized text of a value whose dates sit at `dates` below `prefix` (the
+/// dotted path of that value within `json`; empty when it is the whole).
+pub(crate) fn envelope(json: &str, dates: &[String], prefix: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16 + dates.len() * 32);
+    out.push_str("{\"json\":");
+    out.push_str(json);
+    if !dates.is_empty() {
+        out.push_str(",\"meta\":{\"values\":");
+        if prefix.is_empty() && dates.len() == 1 && dates[0].is_empty() {
+            out.push_str("[\"Date\"]"); // the value itself is a date
+        } else {
+            out.push('{');
+            for (i, path) in dates.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let full = match (prefix.is_empty(), path.is_empty()) {
+                    (true, _) => path.clone(),
+                    (false, true) => prefix.to_string(),
+                    (false, false) => format!("{prefix}.{path}"),
+                };
+                out.push_str(&Value::String(full).to_string());
+                out.push_str(":[\"Date\"]");
+            }
+            out.push('}');
+        }
+        out.push_str(",\"v\":1}");
     }
-    let values = if dates.len() == 1 && dates[0].is_empty() {
-        json!(["Date"]) // the value itself is a date
-    } else {
-        Value::Object(dates.into_iter().map(|p| (p, json!(["Date"]))).collect())
-    };
-    json!({ "json": value, "meta": { "values": values, "v": 1 } })
+    out.push('}');
+    out
 }
 
-fn untag(value: &mut Value, path: &mut Vec<String>, dates: &mut Vec<String>) {
-    match value {
-        Value::String(text) => {
-            if let Some(iso) = text.strip_prefix(MARKER.as_str()) {
-                *text = iso.to_string();
-                dates.push(path.join("."));
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                path.push(i.to_string());
-                untag(item, path, dates);
-                path.pop();
-            }
-        }
-        Value::Object(map) => {
-            for (key, item) in map.iter_mut() {
-                path.push(escape_key(key));
-                untag(item, path, dates);
-                path.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-/// superjson escapes `\` and `.` inside a key of a dotted path.
-fn escape_key(key: &str) -> String {
-    key.replace('\\', "\\\\").replace('.', "\\.")
-}
-
+/// A dotted superjson path split into its keys (`\.` and `\\` unescaped).
 fn split_path(path: &str) -> Vec<String> {
     let mut segments = vec![String::new()];
     let mut chars = path.chars();
@@ -179,22 +140,23 @@ pub(crate) fn encode_error(shape: Value) -> Value {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn dates_are_tagged_only_under_superjson() {
-        assert_eq!(tag_date("2025-01-01T00:00:00.000Z".into()), "2025-01-01T00:00:00.000Z");
-        let tagged = scope(true, async { tag_date("2025-01-01T00:00:00.000Z".into()) }).await;
-        let value = json!({"items": [{"createdAt": tagged, "title": "a.b"}], "n": 1});
+    #[test]
+    fn envelopes_name_the_dates_below_the_prefix() {
+        let dates = vec!["items.0.createdAt".to_string(), "at".to_string()];
         assert_eq!(
-            encode(value),
-            json!({"json": {"items": [{"createdAt": "2025-01-01T00:00:00.000Z", "title": "a.b"}], "n": 1},
-                   "meta": {"values": {"items.0.createdAt": ["Date"]}, "v": 1}})
+            envelope("{}", &dates, ""),
+            r#"{"json":{},"meta":{"values":{"items.0.createdAt":["Date"],"at":["Date"]},"v":1}}"#
         );
-        assert_eq!(encode(json!({"a": 1})), json!({"json": {"a": 1}}));
+        assert_eq!(envelope("[1]", &[], ""), r#"{"json":[1]}"#);
+        assert_eq!(envelope("\"t\"", &[String::new()], ""), r#"{"json":"t","meta":{"values":["Date"],"v":1}}"#);
+        assert_eq!(
+            envelope("[3,0,[[\"t\"]]]", &[String::new()], "2.0.0"),
+            r#"{"json":[3,0,[["t"]]],"meta":{"values":{"2.0.0":["Date"]},"v":1}}"#
+        );
     }
 
     #[test]
-    fn keys_with_dots_are_escaped_in_paths() {
-        assert_eq!(escape_key("a.b\\c"), "a\\.b\\\\c");
+    fn dotted_paths_are_split_with_escapes() {
         assert_eq!(split_path("x.a\\.b.0"), vec!["x", "a.b", "0"]);
     }
 

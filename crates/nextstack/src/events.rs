@@ -152,7 +152,7 @@ impl OrderEvents {
     pub async fn publish(&self, change: OrderChange) {
         let event = OrderEvent { event_id: self.next_event_id(), change };
         if let Some((db, channel)) = &self.fanout {
-            let payload = nextstack_trpc::superjson::untagged(|| serde_json::to_string(&event)).unwrap_or_default();
+            let payload = serde_json::to_string(&event).unwrap_or_default();
             let notify = Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "SELECT pg_notify($1, $2)",

@@ -26,8 +26,8 @@ impl From<NaiveDateTime> for IsoTime {
 
 impl Serialize for IsoTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Under superjson the engine tags this string as a `Date` (it stays plain ISO text otherwise).
-        serializer.serialize_str(&nextstack_trpc::superjson::tag_date(self.to_iso()))
+        // ISO text; under superjson the engine also records it in `meta` as a `Date`.
+        nextstack_trpc::superjson::serialize_date(&self.to_iso(), serializer)
     }
 }
 
