@@ -1,13 +1,16 @@
-//! Order change events for `main.order.onChange`: published after each order
-//! write, kept for five minutes so a reconnecting subscriber resumes after its
-//! last event id without missing any.
+//! Order change events for `main.order.onChange`: published by each order
+//! write inside its own transaction, kept for five minutes so a reconnecting
+//! subscriber resumes after its last event id without missing any.
 //!
-//! On SQLite (one process) events stay in process. On PostgreSQL every event
-//! goes through `NOTIFY`, and every process `LISTEN`s and feeds its own hub, so
-//! a subscriber on any process sees changes made through any other. PostgreSQL
-//! delivers notifications in commit order to every listener, so all processes
-//! hold the same history in the same order; a resume replays what follows the
-//! last event id in that order.
+//! One path for every write ([`OrderEvents::publish_in`], then
+//! [`OrderEvents::committed`]): the service builds the change, the hub stamps
+//! it with an event id and serializes it once with serde. On PostgreSQL the
+//! JSON goes out with `NOTIFY` inside the write's transaction, so it is
+//! delivered at commit, to every process (each `LISTEN`s and feeds its own
+//! hub), and never for a write that rolled back; PostgreSQL delivers in commit
+//! order, so all processes hold the same history in the same order. On SQLite
+//! (one process) the event waits for the commit and then goes to this
+//! process's subscribers.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -15,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use ts_rs::TS;
@@ -52,6 +55,19 @@ pub struct OrderChange {
     pub updated_at: IsoTime,
 }
 
+impl OrderChange {
+    /// The change an order write made, as its subscribers see it.
+    pub fn of(order: &nextstack_entity::order::Model, seller_id: String) -> Self {
+        Self {
+            id: order.id.clone(),
+            status: order.status,
+            buyer_id: order.buyer_id.clone(),
+            seller_id,
+            updated_at: order.updated_at.into(),
+        }
+    }
+}
+
 /// A published change with its event id (ordered: later events sort after earlier ones).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrderEvent {
@@ -60,6 +76,13 @@ pub struct OrderEvent {
     /// The change.
     pub change: OrderChange,
 }
+
+/// An event published inside a transaction that has not committed yet; hand it
+/// to [`OrderEvents::committed`] after the commit (dropping it drops the event,
+/// as a rollback does).
+#[must_use = "hand it to OrderEvents::committed once the transaction commits"]
+#[derive(Debug)]
+pub struct Staged(Option<OrderEvent>);
 
 /// The publish/subscribe hub.
 pub struct OrderEvents {
@@ -147,35 +170,36 @@ impl OrderEvents {
         Ok(())
     }
 
-    /// Stamps a change with an event id and sends it to every subscriber (on every
-    /// process, with fan-out). A failed NOTIFY still reaches this process's subscribers.
-    pub async fn publish(&self, change: OrderChange) {
+    /// Publishes `change` as part of the transaction `txn` is in. With fan-out
+    /// the event leaves now, as a `NOTIFY` PostgreSQL holds until `txn` commits
+    /// (and drops if it rolls back); without, it waits in the returned
+    /// [`Staged`] for [`committed`](Self::committed).
+    pub async fn publish_in(&self, txn: &impl ConnectionTrait, change: OrderChange) -> Result<Staged, DbErr> {
         let event = OrderEvent { event_id: self.next_event_id(), change };
-        if let Some((db, channel)) = &self.fanout {
-            let payload = serde_json::to_string(&event).unwrap_or_default();
-            let notify = Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [channel.clone().into(), payload.into()],
-            );
-            match db.execute_raw(notify).await {
-                Ok(_) => return, // comes back through the listener, in commit order
-                Err(err) => tracing::warn!(error = %err, "order event NOTIFY failed; delivering locally only"),
-            }
+        let Some((_, channel)) = &self.fanout else { return Ok(Staged(Some(event))) };
+        let payload = serde_json::to_string(&event).map_err(|e| DbErr::Custom(format!("order event: {e}")))?;
+        let notify = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [channel.clone().into(), payload.into()],
+        );
+        txn.execute_raw(notify).await?;
+        Ok(Staged(None)) // comes back through the listener, in commit order
+    }
+
+    /// After the commit of the transaction a [`Staged`] event was published in:
+    /// an event kept in process now reaches this process's subscribers.
+    pub fn committed(&self, staged: Staged) {
+        if let Some(event) = staged.0 {
+            self.receive(event);
         }
-        self.receive(event);
     }
 
     /// A new event id: `<unix millis>-<sequence>-<process>`, increasing within a process.
-    pub fn next_event_id(&self) -> String {
+    fn next_event_id(&self) -> String {
         let millis = chrono::Utc::now().timestamp_millis().max(0);
         let seq = self.sequence.fetch_add(1, Ordering::Relaxed) % 1_000_000_000;
         format!("{millis:013}-{seq:09}-{}", self.origin)
-    }
-
-    /// The PostgreSQL `NOTIFY` channel, when events fan out through PostgreSQL.
-    pub fn fanout_channel(&self) -> Option<&str> {
-        self.fanout.as_ref().map(|(_, channel)| channel.as_str())
     }
 
     /// Records and broadcasts an event (from this process or, with fan-out, from any).
@@ -205,38 +229,32 @@ impl OrderEvents {
         };
         (replay, self.live.subscribe())
     }
-
-    /// True when an event may have a subscriber: always with fan-out (other processes
-    /// may listen), else when someone listens here. Placing an order looks up the
-    /// seller for its event only then.
-    pub fn wanted(&self) -> bool {
-        self.fanout.is_some() || self.live.receiver_count() > 0
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn change(id: &str) -> OrderChange {
-        OrderChange {
+    fn event(events: &OrderEvents, id: &str) -> OrderEvent {
+        let change = OrderChange {
             id: id.into(),
             status: OrderStatus::Pending,
             buyer_id: "b".into(),
             seller_id: "s".into(),
             updated_at: IsoTime(chrono::Utc::now().naive_utc()),
-        }
+        };
+        OrderEvent { event_id: events.next_event_id(), change }
     }
 
-    #[tokio::test]
-    async fn resume_replays_only_what_came_after() {
+    #[test]
+    fn resume_replays_only_what_came_after() {
         let events = OrderEvents::default();
-        events.publish(change("o1")).await;
+        events.receive(event(&events, "o1"));
         let (replay, _) = events.subscribe(None);
         assert!(replay.is_empty(), "a fresh subscriber starts live");
         let (_, mut live) = events.subscribe(None);
-        events.publish(change("o2")).await;
-        events.publish(change("o3")).await;
+        events.receive(event(&events, "o2"));
+        events.receive(event(&events, "o3"));
         let first = live.try_recv().unwrap();
         assert_eq!(first.change.id, "o2");
         let (replay, _) = events.subscribe(Some(&first.event_id));

@@ -1,17 +1,20 @@
 //! Orders: placing, the status machine, and points and levels on completion.
-//! Placing is one `INSERT … SELECT` statement; a transition is one transaction
-//! that locks what it reads (`FOR UPDATE` on PostgreSQL; on SQLite,
-//! `BEGIN IMMEDIATE` serializes writers).
+//! Every write is one transaction that also publishes the order's change
+//! event (`events::OrderEvents::publish_in`). Placing is one conditional
+//! `INSERT … SELECT` in it; a transition locks what it reads (`FOR UPDATE` on
+//! PostgreSQL; on SQLite, `BEGIN IMMEDIATE` serializes writers).
 
 use nextstack_entity::{OfferingStatus, OrderStatus, level, now, offering, order, user};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, InsertStatement, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set, Statement,
+    ActiveEnum, ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    Set,
 };
 
 use crate::db::begin_write;
 use crate::error::AppError;
+use crate::events::{OrderChange, OrderEvents};
 use crate::services::level as levels;
 use crate::services::pagination::{Page, PageRequest};
 use crate::wire::order::OrderWithOffering;
@@ -29,96 +32,116 @@ pub struct NewOrder {
     pub note: Option<String>,
 }
 
-/// One statement, so one round trip and atomic on both backends: the row is
-/// inserted only if the offering is ACTIVE, not the buyer's own, and the
-/// buyer's level rank reaches `minLevelRank`; price and currency are copied
-/// from the offering as the statement sees it. `{n}` are parameters.
-const PLACE_SQL: &str = r#"INSERT INTO "Order"
-  ("id", "buyerId", "offeringId", "quantity", "unitPriceCents", "totalCents", "currency", "status", "note", "createdAt", "updatedAt")
-SELECT {1}, {2}, o."id", {3}, o."priceCents", CAST(o."priceCents" AS BIGINT) * {3}, o."currency", 'PENDING', {4}, {5}, {5}
-FROM "Offering" o
-WHERE o."id" = {6} AND o."status" = 'ACTIVE' AND o."sellerId" <> {2}
-  AND (o."minLevelRank" IS NULL OR o."minLevelRank" <= COALESCE(
-        (SELECT l."rank" FROM "User" u JOIN "Level" l ON l."id" = u."levelId" WHERE u."id" = {2}), -1))
-RETURNING "id", "buyerId", "offeringId", "quantity", "unitPriceCents", "totalCents", "currency",
-  CAST("status" AS TEXT) AS "status", "note", "createdAt", "updatedAt""#;
-
-/// PostgreSQL: the same insert, plus the order's change event (with its seller)
-/// sent with `NOTIFY` in the same statement (delivered on commit, so never for a
-/// row that did not land). `$7` is the channel, `$8` the event id.
-const PLACE_NOTIFY_SQL_PG: &str = r#"WITH o AS (
-  SELECT "id", "sellerId", "priceCents", "currency" FROM "Offering"
-  WHERE "id" = $6 AND "status" = 'ACTIVE' AND "sellerId" <> $2
-    AND ("minLevelRank" IS NULL OR "minLevelRank" <= COALESCE(
-          (SELECT l."rank" FROM "User" u JOIN "Level" l ON l."id" = u."levelId" WHERE u."id" = $2), -1))
-), ins AS (
-  INSERT INTO "Order"
-    ("id", "buyerId", "offeringId", "quantity", "unitPriceCents", "totalCents", "currency", "status", "note", "createdAt", "updatedAt")
-  SELECT $1, $2, o."id", $3, o."priceCents", CAST(o."priceCents" AS BIGINT) * $3, o."currency", 'PENDING', $4, $5, $5 FROM o
-  RETURNING *
-), notified AS (
-  SELECT pg_notify($7::text, json_build_object(
-    'event_id', $8::text,
-    'change', json_build_object('id', ins."id", 'status', 'PENDING', 'buyerId', ins."buyerId", 'sellerId', o."sellerId",
-                                'updatedAt', to_char(ins."updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))::text)
-  FROM ins, o
-)
-SELECT ins."id", ins."buyerId", ins."offeringId", ins."quantity", ins."unitPriceCents", ins."totalCents", ins."currency",
-  CAST(ins."status" AS TEXT) AS "status", ins."note", ins."createdAt", ins."updatedAt",
-  (SELECT COUNT(*) FROM notified) AS "notified"
-FROM ins, o"#;
-
-/// Where a placed order's change event goes through PostgreSQL.
-#[derive(Debug, Clone)]
-pub struct Notify {
-    /// The `NOTIFY` channel.
-    pub channel: String,
-    /// The event id to stamp.
-    pub event_id: String,
-}
-
-/// A placed order.
-#[derive(Debug, Clone)]
-pub struct Placed {
-    /// The row.
-    pub order: order::Model,
-    /// True when its change event was already sent (PostgreSQL `NOTIFY`).
-    pub notified: bool,
-}
-
 /// Places an order: the offering must be ACTIVE (`PRECONDITION_FAILED`), not
 /// the buyer's own (`BAD_REQUEST`), and the buyer's level high enough
-/// (`FORBIDDEN`); unit price and currency are copied from the offering. With
-/// `notify` on PostgreSQL, the change event goes out in the same statement.
-pub async fn place(db: &DatabaseConnection, new: NewOrder, notify: Option<Notify>) -> Result<Placed, AppError> {
-    let backend = db.get_database_backend();
-    let at = now();
-    let mut values: Vec<sea_orm::Value> = vec![
-        nextstack_entity::new_id().into(),
-        new.buyer_id.clone().into(),
-        new.quantity.into(),
-        new.note.clone().into(),
-        at.into(),
-        new.offering_id.clone().into(),
-    ];
-    let (sql, notifies) = match (&notify, backend) {
-        (Some(notify), DbBackend::Postgres) => {
-            values.push(notify.channel.clone().into());
-            values.push(notify.event_id.clone().into());
-            (PLACE_NOTIFY_SQL_PG.to_string(), true)
-        }
-        _ => {
-            let sql = (1..=6).fold(PLACE_SQL.to_string(), |sql, n| {
-                let placeholder = if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
-                sql.replace(&format!("{{{n}}}"), &placeholder)
-            });
-            (sql, false)
-        }
+/// (`FORBIDDEN`); unit price and currency are copied from the offering. The
+/// order and its change event are one transaction: `BEGIN`, one conditional
+/// `INSERT … SELECT … RETURNING` (which also returns the seller, for the
+/// event), the event, `COMMIT`.
+pub async fn place(db: &DatabaseConnection, events: &OrderEvents, new: NewOrder) -> Result<order::Model, AppError> {
+    // Id and timestamps come from the entity's own hook, as for every insert.
+    let defaults = order::ActiveModel::new().before_save(db, true).await?;
+    let (Set(id), Set(created_at), Set(updated_at)) = (defaults.id, defaults.created_at, defaults.updated_at) else {
+        return Err(AppError::Internal(anyhow::anyhow!("the order hook left id or timestamps unset")));
     };
-    let row = db.query_one_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
-    let Some(row) = row else { return Err(why_not_placed(db, &new).await?) };
-    let order = order::Model::from_query_result(&row, "")?;
-    Ok(Placed { order, notified: notifies })
+    let txn = begin_write(db).await?;
+    let insert = insert_if_allowed(&new, &id, created_at, updated_at)?;
+    let Some(row) = txn.query_one_raw(txn.get_database_backend().build(&insert)).await? else {
+        return Err(why_not_placed(&txn, &new).await?);
+    };
+    let order = order::Model {
+        id,
+        buyer_id: new.buyer_id,
+        offering_id: new.offering_id,
+        quantity: new.quantity,
+        unit_price_cents: row.try_get_by_index(0)?,
+        total_cents: row.try_get_by_index(1)?,
+        currency: row.try_get_by_index(2)?,
+        status: OrderStatus::Pending,
+        note: new.note,
+        created_at,
+        updated_at,
+    };
+    let seller_id: String = row.try_get_by_index(3)?;
+    let staged = events.publish_in(&txn, OrderChange::of(&order, seller_id)).await?;
+    txn.commit().await?;
+    events.committed(staged);
+    Ok(order)
+}
+
+/// `INSERT INTO "Order" … SELECT … FROM "Offering" WHERE <the rules> RETURNING
+/// "unitPriceCents", "totalCents", "currency", <the seller>`: inserts only if
+/// the offering is ACTIVE, not the buyer's own, and the buyer's level rank
+/// reaches `minLevelRank`, copying price and currency as the statement sees them.
+fn insert_if_allowed(
+    new: &NewOrder,
+    id: &str,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+) -> Result<InsertStatement, AppError> {
+    use offering::Column as O;
+    use order::Column as C;
+    let buyer_rank = Query::select()
+        .column((level::Entity, level::Column::Rank))
+        .from(user::Entity)
+        .inner_join(
+            level::Entity,
+            Expr::col((level::Entity, level::Column::Id)).equals((user::Entity, user::Column::LevelId)),
+        )
+        .and_where(Expr::col((user::Entity, user::Column::Id)).eq(new.buyer_id.as_str()))
+        .to_owned();
+    let rank_reached = Condition::any().add(O::MinLevelRank.is_null()).add(
+        Expr::col(O::MinLevelRank)
+            .lte(Func::coalesce([Expr::SubQuery(None, Box::new(buyer_rank.into())), Expr::val(-1)])),
+    );
+    let values = Query::select()
+        .expr(Expr::val(id))
+        .expr(Expr::val(new.buyer_id.as_str()))
+        .column(O::Id)
+        .expr(Expr::val(new.quantity))
+        .column(O::PriceCents)
+        .expr(Expr::col(O::PriceCents).cast_as("BIGINT").mul(new.quantity))
+        .column(O::Currency)
+        .expr(ActiveEnum::as_enum(&OrderStatus::Pending))
+        .expr(Expr::val(new.note.clone()))
+        .expr(Expr::val(created_at))
+        .expr(Expr::val(updated_at))
+        .from(offering::Entity)
+        .and_where(O::Id.eq(new.offering_id.as_str()))
+        .and_where(O::Status.eq(OfferingStatus::Active))
+        .and_where(O::SellerId.ne(new.buyer_id.as_str()))
+        .cond_where(rank_reached)
+        .to_owned();
+    let seller = Query::select()
+        .column(O::SellerId)
+        .from(offering::Entity)
+        .and_where(O::Id.eq(new.offering_id.as_str()))
+        .to_owned();
+    let returning = [
+        Expr::col(C::UnitPriceCents),
+        Expr::col(C::TotalCents),
+        Expr::col(C::Currency),
+        Expr::SubQuery(None, Box::new(seller.into())),
+    ];
+    Ok(Query::insert()
+        .into_table(order::Entity)
+        .columns([
+            C::Id,
+            C::BuyerId,
+            C::OfferingId,
+            C::Quantity,
+            C::UnitPriceCents,
+            C::TotalCents,
+            C::Currency,
+            C::Status,
+            C::Note,
+            C::CreatedAt,
+            C::UpdatedAt,
+        ])
+        .select_from(values)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("order insert: {e}")))?
+        .returning(Query::returning().exprs(returning))
+        .to_owned())
 }
 
 /// The reason `place` inserted nothing, read after the fact.
@@ -139,17 +162,6 @@ async fn why_not_placed(db: &impl ConnectionTrait, new: &NewOrder) -> Result<App
     }
     // The offering changed between the insert and this read.
     Ok(AppError::Conflict("The offering changed while the order was placed; please retry".into()))
-}
-
-/// The seller of an offering.
-pub async fn seller_of(db: &impl ConnectionTrait, offering_id: &str) -> Result<String, AppError> {
-    offering::Entity::find_by_id(offering_id.to_string())
-        .select_only()
-        .column(offering::Column::SellerId)
-        .into_tuple()
-        .one(db)
-        .await?
-        .ok_or(AppError::not_found("Offering"))
 }
 
 /// The rank of the buyer's level (`None`: no level yet).
@@ -173,25 +185,18 @@ pub struct Actor<'a> {
     pub is_admin: bool,
 }
 
-/// What changed, for the caller and for subscribers.
-#[derive(Debug, Clone)]
-pub struct Transitioned {
-    /// The order as stored now.
-    pub order: order::Model,
-    /// The offering's seller.
-    pub seller_id: String,
-}
-
 /// Moves an order along PENDING → CONFIRMED → COMPLETED (seller), or to
 /// CANCELLED from PENDING or CONFIRMED (buyer or seller); admins act for
 /// either. Completion credits `totalCents / 100` points to the buyer and
-/// moves them to the highest level they reach, in the same transaction.
+/// moves them to the highest level they reach; the change event is published
+/// in the same transaction.
 pub async fn transition(
     db: &DatabaseConnection,
+    events: &OrderEvents,
     id: &str,
     to: OrderStatus,
     actor: Actor<'_>,
-) -> Result<Transitioned, AppError> {
+) -> Result<order::Model, AppError> {
     let txn = begin_write(db).await?;
     // FOR UPDATE: concurrent transitions of this order queue here and see the outcome of the first.
     let row = order::Entity::find_by_id(id.to_string())
@@ -223,16 +228,16 @@ pub async fn transition(
             ));
         }
     }
-    let at = now();
-    let mut changed: order::ActiveModel = row.clone().into();
+    let mut changed: order::ActiveModel = row.into();
     changed.status = Set(to);
-    changed.updated_at = Set(at);
-    let order = changed.update(&txn).await?;
+    let order = changed.update(&txn).await?; // `updatedAt` by the entity's hook
     if to == Completed {
         credit_points(&txn, &order.buyer_id, order.total_cents).await?;
     }
+    let staged = events.publish_in(&txn, OrderChange::of(&order, seller_id)).await?;
     txn.commit().await?;
-    Ok(Transitioned { order, seller_id })
+    events.committed(staged);
+    Ok(order)
 }
 
 /// Adds `total_cents / 100` points (saturating at the column's maximum) and

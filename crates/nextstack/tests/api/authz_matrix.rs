@@ -178,7 +178,7 @@ async fn every_procedure_enforces_its_auth_column() {
             let level = levels::create(&app.db, level).await.unwrap().id;
             let offering = offerings::create(&app.db, &target, active_offering()).await.unwrap().id;
             let new_order = NewOrder { buyer_id: target.clone(), offering_id: shop.clone(), quantity: 1, note: None };
-            let order = orders::place(&app.db, new_order, None).await.unwrap().order.id;
+            let order = orders::place(&app.db, &Default::default(), new_order).await.unwrap().id;
             let target = Target { user: target, file, profile, post, level, offering, order, shop: shop.clone() };
             let input = input(&target);
             let req = match kind {

@@ -125,6 +125,38 @@ async fn buyer_and_seller_follow_their_orders_and_resume_after_a_drop() {
     again.expect_change(&order, "COMPLETED").await;
 }
 
+/// Events travel with the write that makes them: a refused placement or
+/// transition publishes nothing, on either database.
+#[tokio::test]
+async fn refused_order_writes_publish_nothing() {
+    let app = TestApp::spawn().await;
+    let seller = app.create_user("seller@example.com", Role::User).await;
+    let buyer = app.create_user("buyer@example.com", Role::User).await;
+    let draft = json!({"title": "Soon", "priceCents": 500, "status": "DRAFT"});
+    let (_, body) = app.mutation("core.offering.create", &draft, Some(&seller)).await;
+    let draft = data(&body)["id"].clone();
+    let active = json!({"title": "Now", "priceCents": 500, "status": "ACTIVE"});
+    let (_, body) = app.mutation("core.offering.create", &active, Some(&seller)).await;
+    let active = data(&body)["id"].clone();
+
+    let mut as_seller = Subscription::open(&app, Some(app.bearer(&seller)), json!({}), None).await;
+    assert_eq!(as_seller.next(Duration::from_secs(5)).await.unwrap().event.as_deref(), Some("connected"));
+    let (status, _) = app.mutation("main.order.place", &json!({"offeringId": draft}), Some(&buyer)).await;
+    assert_eq!(status, 412);
+    let (status, _) = app.mutation("main.order.place", &json!({"offeringId": active}), Some(&seller)).await;
+    assert_eq!(status, 400, "the seller's own offering");
+    let (_, body) = app.mutation("main.order.place", &json!({"offeringId": active}), Some(&buyer)).await;
+    let order = data(&body)["id"].as_str().unwrap().to_string();
+    as_seller.expect_change(&order, "PENDING").await;
+    let refused = json!({"id": order, "to": "CONFIRMED"});
+    assert_eq!(app.mutation("main.order.transition", &refused, Some(&buyer)).await.0, 403, "only the seller confirms");
+    let cancel = json!({"id": order, "to": "CANCELLED"});
+    assert_eq!(app.mutation("main.order.transition", &cancel, Some(&buyer)).await.0, 200);
+    as_seller.expect_change(&order, "CANCELLED").await;
+    assert_eq!(app.mutation("main.order.transition", &cancel, Some(&buyer)).await.0, 412, "already cancelled");
+    assert!(as_seller.next(Duration::from_millis(300)).await.is_none(), "nothing for refused writes");
+}
+
 #[tokio::test]
 async fn a_subscription_outlives_the_request_timeout() {
     let app = TestApp::builder().env("REQUEST_TIMEOUT_MS", "200").env("SSE_PING_INTERVAL_MS", "50").spawn().await;

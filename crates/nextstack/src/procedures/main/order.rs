@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::events::OrderChange;
 use crate::rpc::auth::Authed;
 use crate::rpc::streams;
-use crate::services::order::{self as orders, Actor, NewOrder, Notify};
+use crate::services::order::{self as orders, Actor, NewOrder};
 use crate::wire::order::{OrderOutput, OrderStatus};
 use crate::wire::user::Role;
 
@@ -34,7 +34,7 @@ pub struct PlaceInput {
     pub note: Option<String>,
 }
 
-/// `main.order.place` (user): one transaction; price and currency copied from the offering.
+/// `main.order.place` (user): one transaction with its change event; price and currency copied from the offering.
 pub async fn place(ctx: Authed, input: PlaceInput) -> Result<OrderOutput, AppError> {
     let new = NewOrder {
         buyer_id: ctx.caller.user_id.clone(),
@@ -42,28 +42,7 @@ pub async fn place(ctx: Authed, input: PlaceInput) -> Result<OrderOutput, AppErr
         quantity: input.quantity.unwrap_or(1),
         note: input.note,
     };
-    let events = &ctx.state.order_events;
-    // On PostgreSQL the change event travels inside the INSERT statement itself.
-    let notify = events
-        .fanout_channel()
-        .map(|channel| Notify { channel: channel.to_string(), event_id: events.next_event_id() });
-    let placed = orders::place(&ctx.state.db, new, notify).await?;
-    if !placed.notified && events.wanted() {
-        // In process only: the seller is not in the order row; look it up only when someone listens.
-        let seller_id = orders::seller_of(&ctx.state.db, &placed.order.offering_id).await?;
-        events.publish(change_of(&placed.order, seller_id)).await;
-    }
-    Ok(placed.order.into())
-}
-
-fn change_of(order: &nextstack_entity::order::Model, seller_id: String) -> OrderChange {
-    OrderChange {
-        id: order.id.clone(),
-        status: order.status,
-        buyer_id: order.buyer_id.clone(),
-        seller_id,
-        updated_at: order.updated_at.into(),
-    }
+    Ok(orders::place(&ctx.state.db, &ctx.state.order_events, new).await?.into())
 }
 
 /// Where an order may be moved.
@@ -97,9 +76,7 @@ pub async fn transition(ctx: Authed, input: TransitionInput) -> Result<OrderOutp
         TransitionTarget::Cancelled => OrderStatus::Cancelled,
     };
     let actor = Actor { user_id: &ctx.caller.user_id, is_admin: ctx.caller.role == Role::Admin };
-    let done = orders::transition(&ctx.state.db, &input.id, to, actor).await?;
-    ctx.state.order_events.publish(change_of(&done.order, done.seller_id)).await;
-    Ok(done.order.into())
+    Ok(orders::transition(&ctx.state.db, &ctx.state.order_events, &input.id, to, actor).await?.into())
 }
 
 /// `main.order.onChange` input.
