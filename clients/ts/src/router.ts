@@ -148,7 +148,7 @@ status: string,
  */
 timestamp: string, };
 export type IsoTime = string;
-export type LevelOutput = { 
+export type Level = { 
 /**
  * CUID.
  */
@@ -729,7 +729,7 @@ points: number,
 /**
  * Current level, if any.
  */
-level: LevelOutput | null, 
+level: Level | null, 
 /**
  * Sign-up time.
  */
@@ -948,12 +948,12 @@ minPoints: number,
 /**
  * Up to 500 characters.
  */
-description?: string | null, }; output: LevelOutput; meta: Meta }>;
+description?: string | null, }; output: Level; meta: Meta }>;
       "delete": TRPCMutationProcedure<{ input: { 
 /**
  * A CUID.
  */
-id: string, }; output: LevelOutput; meta: Meta }>;
+id: string, }; output: Level; meta: Meta }>;
       "list": TRPCQueryProcedure<{ input: { 
 /**
  * 1-based page (1).
@@ -962,7 +962,7 @@ page?: number,
 /**
  * Page size, 1..100 (20).
  */
-limit?: number, } | null | undefined; output: Page<LevelOutput>; meta: Meta }>;
+limit?: number, } | null | undefined; output: Page<Level>; meta: Meta }>;
       "update": TRPCMutationProcedure<{ input: { 
 /**
  * The level.
@@ -983,7 +983,7 @@ minPoints?: number,
 /**
  * New description, or `null` to clear it.
  */
-description?: string | null, }; output: LevelOutput; meta: Meta }>;
+description?: string | null, }; output: Level; meta: Meta }>;
     };
     "offering": {
       "create": TRPCMutationProcedure<{ input: { 

@@ -1,6 +1,6 @@
 //! Credential accounts (`Account` with `providerId = "credential"`), where BetterAuth keeps password hashes.
 
-use nextstack_entity::{account, new_id, now};
+use nextstack_entity::{account, now};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::error::AppError;
@@ -12,9 +12,7 @@ pub const CREDENTIAL: &str = "credential";
 
 /// Stores a user's password hash (`accountId` is the user id, as BetterAuth does).
 pub async fn create_credential(db: &impl ConnectionTrait, user_id: &str, hash: String) -> Result<(), AppError> {
-    let at = now();
     account::ActiveModel {
-        id: Set(new_id()),
         account_id: Set(user_id.to_string()),
         provider_id: Set(CREDENTIAL.to_string()),
         user_id: Set(user_id.to_string()),
@@ -25,8 +23,7 @@ pub async fn create_credential(db: &impl ConnectionTrait, user_id: &str, hash: S
         refresh_token_expires_at: Set(None),
         scope: Set(None),
         password: Set(Some(hash)),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default() // id and timestamps by the entity's hook
     }
     .insert(db)
     .await?;

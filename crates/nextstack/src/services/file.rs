@@ -16,7 +16,7 @@ use crate::db::begin_write;
 use crate::error::AppError;
 use crate::services::pagination::{self, Page, PageRequest, contains_pattern, prefix_pattern};
 use crate::storage::key::is_raster_image;
-use crate::wire::file::FileRow;
+use crate::wire::file::File;
 
 /// A file about to be uploaded.
 #[derive(Debug, Clone)]
@@ -237,7 +237,6 @@ pub async fn set_metadata(
 ) -> Result<file::Model, AppError> {
     let mut row: file::ActiveModel = file.into();
     row.metadata = Set(Some(metadata));
-    row.updated_at = Set(now());
     Ok(row.update(db).await?)
 }
 
@@ -255,7 +254,7 @@ pub struct FileQuery {
 }
 
 /// A page of the owner's files, newest first, never DELETED ones.
-pub async fn list(db: &impl ConnectionTrait, owner: &str, query: &FileQuery) -> Result<Page<FileRow>, AppError> {
+pub async fn list(db: &impl ConnectionTrait, owner: &str, query: &FileQuery) -> Result<Page<File>, AppError> {
     let mut select = file::Entity::find()
         .filter(file::Column::UserId.eq(owner))
         .filter(file::Column::Status.ne(FileStatus::Deleted));
@@ -277,7 +276,7 @@ pub async fn list(db: &impl ConnectionTrait, owner: &str, query: &FileQuery) -> 
         );
     }
     let ordered = select.order_by_desc(file::Column::CreatedAt).order_by_desc(file::Column::Id);
-    pagination::fetch(db, ordered, query.page, FileRow::from).await
+    pagination::fetch(db, ordered, query.page, File::from).await
 }
 
 /// Live (not DELETED) files among `ids`, limited to `owner`'s unless `None` (admins).

@@ -10,7 +10,7 @@ use sea_orm::{
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::services::pagination::{self, Page, PageRequest};
-use crate::wire::level::LevelOutput;
+use crate::wire::level::Level;
 
 /// A new level.
 #[derive(Debug, Clone)]
@@ -88,8 +88,7 @@ pub async fn update(db: &impl ConnectionTrait, id: &str, changes: LevelChanges) 
     if let Some(description) = changes.description {
         row.description = Set(description);
     }
-    row.updated_at = Set(nextstack_entity::now());
-    row.update(db).await.map_err(conflict)
+    row.update(db).await.map_err(conflict) // `updatedAt` by the entity's hook
 }
 
 /// Deletes a level; its users fall back to the next lower level (or none), in one transaction.
@@ -113,9 +112,9 @@ pub async fn delete(db: &DatabaseConnection, id: &str) -> Result<level::Model, A
 }
 
 /// A page of levels by rank, lowest first.
-pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<LevelOutput>, AppError> {
+pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<Level>, AppError> {
     let ordered = level::Entity::find().order_by_asc(level::Column::Rank);
-    pagination::fetch(db, ordered, page, LevelOutput::from).await
+    pagination::fetch(db, ordered, page, Level::from).await
 }
 
 /// The highest-ranked level whose `minPoints` `points` reach.

@@ -85,8 +85,7 @@ pub async fn update(
     if let Some(rank) = fields.min_level_rank {
         row.min_level_rank = Set(rank);
     }
-    row.updated_at = Set(nextstack_entity::now());
-    Ok(row.update(db).await?)
+    Ok(row.update(db).await?) // `updatedAt` by the entity's hook
 }
 
 /// Deletes an offering; one with orders is refused (the schema restricts it).

@@ -75,12 +75,10 @@ pub async fn update(
     if let Some(status) = changes.status {
         row.status = Set(status);
     }
-    let at = now();
     if first_publish {
-        row.published_at = Set(Some(at));
+        row.published_at = Set(Some(now()));
     }
-    row.updated_at = Set(at);
-    Ok(row.update(db).await?)
+    Ok(row.update(db).await?) // `updatedAt` by the entity's hook
 }
 
 /// Deletes a post.

@@ -8,7 +8,7 @@ use sea_orm::{
 use crate::error::AppError;
 use crate::services::pagination::{self, Page, PageRequest};
 use crate::services::viewer::Viewer;
-use crate::wire::profile::ProfileOutput;
+use crate::wire::profile::Profile;
 
 /// Fields of a profile; on update, `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -88,7 +88,6 @@ pub async fn update(
     if let Some(is_public) = fields.is_public {
         row.is_public = Set(is_public);
     }
-    row.updated_at = Set(nextstack_entity::now());
     row.update(db).await.map_err(handle_conflict)
 }
 
@@ -104,7 +103,7 @@ pub async fn list(
     viewer: Viewer<'_>,
     user_id: Option<&str>,
     page: PageRequest,
-) -> Result<Page<ProfileOutput>, AppError> {
+) -> Result<Page<Profile>, AppError> {
     let mut select = profile::Entity::find();
     match viewer {
         Viewer::Admin => {}
@@ -118,5 +117,5 @@ pub async fn list(
         select = select.filter(profile::Column::UserId.eq(user_id));
     }
     let ordered = select.order_by_desc(profile::Column::CreatedAt).order_by_desc(profile::Column::Id);
-    pagination::fetch(db, ordered, page, ProfileOutput::from).await
+    pagination::fetch(db, ordered, page, Profile::from).await
 }

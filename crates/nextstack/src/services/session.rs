@@ -2,7 +2,7 @@
 //! refreshed once a day of use, checked against the database on every request.
 
 use chrono::{Duration, NaiveDateTime};
-use nextstack_entity::{new_id, now, session, user};
+use nextstack_entity::{now, session, user};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -39,14 +39,14 @@ pub async fn create(db: &impl ConnectionTrait, new: NewSession) -> Result<sessio
     let at = now();
     let lifetime = if new.remember { EXPIRES_IN } else { SHORT_EXPIRES_IN };
     let row = session::ActiveModel {
-        id: Set(new_id()),
         expires_at: Set(at + lifetime),
         token: Set(new_token()),
         ip_address: Set(new.ip_address),
         user_agent: Set(new.user_agent),
         user_id: Set(new.user_id),
+        // Set here, not by the hook: the refresh rule measures the lifetime from it.
         created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default() // id and `updatedAt` by the entity's hook
     };
     Ok(row.insert(db).await?)
 }
@@ -115,7 +115,6 @@ pub async fn refresh_if_due(db: &impl ConnectionTrait, session: session::Model) 
     }
     let mut row: session::ActiveModel = session.into();
     row.expires_at = Set(at + EXPIRES_IN);
-    row.updated_at = Set(at);
     Ok(row.update(db).await?)
 }
 

@@ -1,6 +1,6 @@
 //! Users: create, look up, list.
 
-use nextstack_entity::{new_id, now, user};
+use nextstack_entity::{now, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
@@ -29,9 +29,7 @@ pub fn normalize_email(email: &str) -> String {
 
 /// Inserts a user; a taken email is `CONFLICT` (decided by the unique index, not a racy pre-check).
 pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<user::Model, AppError> {
-    let at = now();
     let row = user::ActiveModel {
-        id: Set(new_id()),
         email: Set(normalize_email(&new.email)),
         name: Set(new.name),
         email_verified: Set(false),
@@ -40,8 +38,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<user::Mod
         points: Set(0),
         level_id: Set(None),
         avatar_file_id: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default() // id and timestamps by the entity's hook
     };
     row.insert(db).await.map_err(|e| match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
@@ -84,7 +81,6 @@ pub async fn update(db: &impl ConnectionTrait, id: &str, changes: UserChanges) -
     if let Some(role) = changes.role {
         row.role = Set(role);
     }
-    row.updated_at = Set(now());
     row.update(db).await.map_err(|e| match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
             AppError::Conflict("A user with this email already exists".into())
@@ -107,7 +103,6 @@ pub async fn update_profile(
     if let Some(image) = image {
         row.image = Set(image);
     }
-    row.updated_at = Set(now());
     Ok(row.update(db).await?)
 }
 
@@ -173,7 +168,6 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<user::Mo
 pub async fn set_role(db: &impl ConnectionTrait, user: user::Model, role: Role) -> Result<user::Model, AppError> {
     let mut row: user::ActiveModel = user.into();
     row.role = Set(role);
-    row.updated_at = Set(now());
     Ok(row.update(db).await?)
 }
 
@@ -181,7 +175,6 @@ pub async fn set_role(db: &impl ConnectionTrait, user: user::Model, role: Role) 
 pub async fn set_image(db: &impl ConnectionTrait, user: user::Model, image: String) -> Result<user::Model, AppError> {
     let mut row: user::ActiveModel = user.into();
     row.image = Set(Some(image));
-    row.updated_at = Set(now());
     Ok(row.update(db).await?)
 }
 

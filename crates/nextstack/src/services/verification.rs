@@ -7,7 +7,7 @@
 //! before an email change is void after it.
 
 use chrono::Duration;
-use nextstack_entity::{new_id, now, verification};
+use nextstack_entity::{now, verification};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -112,14 +112,11 @@ pub async fn issue(db: &impl ConnectionTrait, purpose: Purpose, grant: &Grant) -
         revoke(db, Purpose::ResetPassword, &grant.user_id).await?;
     }
     let token: String = rand::rng().sample_iter(Alphanumeric).take(32).map(char::from).collect();
-    let at = now();
     verification::ActiveModel {
-        id: Set(new_id()),
         identifier: Set(identifier(purpose, &token)),
         value: Set(grant.encode()),
-        expires_at: Set(at + LIFETIME),
-        created_at: Set(at),
-        updated_at: Set(at),
+        expires_at: Set(now() + LIFETIME),
+        ..Default::default() // id and timestamps by the entity's hook
     }
     .insert(db)
     .await?;

@@ -12,8 +12,7 @@ pub use nextstack_entity::FileStatus;
 /// `File = {id, userId, filename, originalName, mimeType, size, storageKey, url, status, metadata, deletedAt, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(rename = "File")]
-pub struct FileRow {
+pub struct File {
     /// CUID.
     pub id: String,
     /// The owner.
@@ -43,7 +42,7 @@ pub struct FileRow {
     pub updated_at: IsoTime,
 }
 
-impl From<file::Model> for FileRow {
+impl From<file::Model> for File {
     fn from(m: file::Model) -> Self {
         Self {
             id: m.id,

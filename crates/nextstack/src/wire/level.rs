@@ -9,7 +9,7 @@ use super::time::IsoTime;
 /// `{id, name, rank, minPoints, description, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct LevelOutput {
+pub struct Level {
     /// CUID.
     pub id: String,
     /// Unique name.
@@ -26,7 +26,7 @@ pub struct LevelOutput {
     pub updated_at: IsoTime,
 }
 
-impl From<level::Model> for LevelOutput {
+impl From<level::Model> for Level {
     fn from(l: level::Model) -> Self {
         Self {
             id: l.id,

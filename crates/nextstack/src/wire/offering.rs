@@ -13,8 +13,7 @@ pub use nextstack_entity::OfferingStatus;
 /// `{id, sellerId, title, description, priceCents, currency, status, minLevelRank, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(rename = "Offering")]
-pub struct OfferingOutput {
+pub struct Offering {
     /// CUID.
     pub id: String,
     /// The seller.
@@ -37,7 +36,7 @@ pub struct OfferingOutput {
     pub updated_at: IsoTime,
 }
 
-impl From<offering::Model> for OfferingOutput {
+impl From<offering::Model> for Offering {
     fn from(o: offering::Model) -> Self {
         Self {
             id: o.id,
@@ -60,7 +59,7 @@ pub struct OfferingWithSeller {
     /// The offering.
     #[serde(flatten)]
     #[ts(flatten)]
-    pub offering: OfferingOutput,
+    pub offering: Offering,
     /// Its seller.
     pub seller: UserSummary,
 }

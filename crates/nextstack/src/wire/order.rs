@@ -12,8 +12,7 @@ pub use nextstack_entity::OrderStatus;
 /// `{id, buyerId, offeringId, quantity, unitPriceCents, totalCents, currency, status, note, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(rename = "Order")]
-pub struct OrderOutput {
+pub struct Order {
     /// CUID.
     pub id: String,
     /// The buyer.
@@ -38,7 +37,7 @@ pub struct OrderOutput {
     pub updated_at: IsoTime,
 }
 
-impl From<order::Model> for OrderOutput {
+impl From<order::Model> for Order {
     fn from(o: order::Model) -> Self {
         Self {
             id: o.id,
@@ -80,7 +79,7 @@ pub struct OrderWithOffering {
     /// The order.
     #[serde(flatten)]
     #[ts(flatten)]
-    pub order: OrderOutput,
+    pub order: Order,
     /// Its offering.
     pub offering: OfferingSummary,
 }

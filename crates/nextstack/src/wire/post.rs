@@ -12,8 +12,7 @@ pub use nextstack_entity::PostStatus;
 /// `{id, authorId, title, content, status, publishedAt, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(rename = "Post")]
-pub struct PostOutput {
+pub struct Post {
     /// CUID.
     pub id: String,
     /// The author.
@@ -32,7 +31,7 @@ pub struct PostOutput {
     pub updated_at: IsoTime,
 }
 
-impl From<post::Model> for PostOutput {
+impl From<post::Model> for Post {
     fn from(p: post::Model) -> Self {
         Self {
             id: p.id,
@@ -70,7 +69,7 @@ pub struct PostWithAuthor {
     /// The post.
     #[serde(flatten)]
     #[ts(flatten)]
-    pub post: PostOutput,
+    pub post: Post,
     /// Its author.
     pub author: UserSummary,
 }

@@ -9,8 +9,7 @@ use super::time::IsoTime;
 /// `{id, userId, handle, displayName, bio, website, location, isPublic, createdAt, updatedAt}`.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(rename = "Profile")]
-pub struct ProfileOutput {
+pub struct Profile {
     /// CUID.
     pub id: String,
     /// The owner.
@@ -33,7 +32,7 @@ pub struct ProfileOutput {
     pub updated_at: IsoTime,
 }
 
-impl From<profile::Model> for ProfileOutput {
+impl From<profile::Model> for Profile {
     fn from(p: profile::Model) -> Self {
         Self {
             id: p.id,

@@ -10,13 +10,13 @@ use crate::procedures::main::storage::{FileIdInput, delete_files, owned_file};
 use crate::rpc::auth::Authed;
 use crate::services::file::{self as files, FileQuery};
 use crate::services::pagination::{Page, PageRequest, search_term};
-use crate::wire::file::{FileRow, FileStatus};
+use crate::wire::file::{File, FileStatus};
 
 /// Largest `metadata`, as serialized JSON.
 const MAX_METADATA_BYTES: usize = 16 * 1024;
 
 /// `core.file.get` (owner).
-pub async fn get(ctx: Authed, input: FileIdInput) -> Result<FileRow, AppError> {
+pub async fn get(ctx: Authed, input: FileIdInput) -> Result<File, AppError> {
     Ok(owned_file(&ctx, &input.file_id).await?.into())
 }
 
@@ -48,7 +48,7 @@ pub struct ListInput {
 }
 
 /// `core.file.list` (user): the caller's files, newest first.
-pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<FileRow>, AppError> {
+pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<File>, AppError> {
     let input = input.unwrap_or_default();
     let page = PageRequest::new(input.page, input.limit);
     let query = FileQuery {
@@ -74,7 +74,7 @@ pub struct UpdateInput {
 }
 
 /// `core.file.update` (owner): replaces `metadata`.
-pub async fn update(ctx: Authed, input: UpdateInput) -> Result<FileRow, AppError> {
+pub async fn update(ctx: Authed, input: UpdateInput) -> Result<File, AppError> {
     let metadata = serde_json::Value::Object(input.metadata);
     let size = serde_json::to_vec(&metadata).map(|v| v.len()).unwrap_or(usize::MAX);
     if size > MAX_METADATA_BYTES {
@@ -86,7 +86,7 @@ pub async fn update(ctx: Authed, input: UpdateInput) -> Result<FileRow, AppError
 }
 
 /// `core.file.delete` (owner): soft delete, and removal of the object from storage.
-pub async fn delete(ctx: Authed, input: FileIdInput) -> Result<FileRow, AppError> {
+pub async fn delete(ctx: Authed, input: FileIdInput) -> Result<File, AppError> {
     let row = owned_file(&ctx, &input.file_id).await?;
     delete_files(&ctx, vec![row]).await?;
     // The row as stored now (`url` cleared once the object is gone).

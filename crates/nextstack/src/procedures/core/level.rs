@@ -10,7 +10,7 @@ use crate::procedures::input::{IdInput, PageInput};
 use crate::rpc::auth::{Admin, Public};
 use crate::services::level::{self as levels, LevelChanges, NewLevel};
 use crate::services::pagination::{Page, PageRequest};
-use crate::wire::level::LevelOutput;
+use crate::wire::level::Level;
 use crate::wire::patch::double_option;
 
 /// `core.level.create` input.
@@ -59,14 +59,14 @@ pub struct UpdateInput {
 }
 
 /// `core.level.create` (admin); a taken name or rank is `CONFLICT`.
-pub async fn create(ctx: Admin, input: CreateInput) -> Result<LevelOutput, AppError> {
+pub async fn create(ctx: Admin, input: CreateInput) -> Result<Level, AppError> {
     let new =
         NewLevel { name: input.name, rank: input.rank, min_points: input.min_points, description: input.description };
     Ok(levels::create(&ctx.state.db, new).await?.into())
 }
 
 /// `core.level.update` (admin).
-pub async fn update(ctx: Admin, input: UpdateInput) -> Result<LevelOutput, AppError> {
+pub async fn update(ctx: Admin, input: UpdateInput) -> Result<Level, AppError> {
     let changes = LevelChanges {
         name: input.name,
         rank: input.rank,
@@ -77,12 +77,12 @@ pub async fn update(ctx: Admin, input: UpdateInput) -> Result<LevelOutput, AppEr
 }
 
 /// `core.level.delete` (admin): users on it fall back to the next lower level.
-pub async fn delete(ctx: Admin, input: IdInput) -> Result<LevelOutput, AppError> {
+pub async fn delete(ctx: Admin, input: IdInput) -> Result<Level, AppError> {
     Ok(levels::delete(&ctx.state.db, &input.id).await?.into())
 }
 
 /// `core.level.list` (public): by rank, lowest first.
-pub async fn list(ctx: Public, input: Option<PageInput>) -> Result<Page<LevelOutput>, AppError> {
+pub async fn list(ctx: Public, input: Option<PageInput>) -> Result<Page<Level>, AppError> {
     let input = input.unwrap_or_default();
     levels::list(&ctx.state.db, PageRequest::new(input.page, input.limit)).await
 }

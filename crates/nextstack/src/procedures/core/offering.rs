@@ -13,7 +13,7 @@ use crate::procedures::input::IdInput;
 use crate::rpc::auth::{Authed, MaybeUser};
 use crate::services::offering::{self as offerings, OfferingFields, OfferingQuery};
 use crate::services::pagination::{Page, PageRequest};
-use crate::wire::offering::{OfferingOutput, OfferingStatus, OfferingWithSeller};
+use crate::wire::offering::{Offering, OfferingStatus, OfferingWithSeller};
 use crate::wire::patch::double_option;
 
 /// Highest price: 1 000 000.00 in minor units.
@@ -134,7 +134,7 @@ pub struct ListInput {
 }
 
 /// `core.offering.create` (user): the caller is the seller.
-pub async fn create(ctx: Authed, input: CreateInput) -> Result<OfferingOutput, AppError> {
+pub async fn create(ctx: Authed, input: CreateInput) -> Result<Offering, AppError> {
     let status = match input.status {
         Some(NewOfferingStatus::Active) => DbOfferingStatus::Active,
         Some(NewOfferingStatus::Draft) | None => DbOfferingStatus::Draft,
@@ -157,7 +157,7 @@ async fn owned(ctx: &Authed, id: &str) -> Result<nextstack_entity::offering::Mod
 }
 
 /// `core.offering.update` (owner).
-pub async fn update(ctx: Authed, input: UpdateInput) -> Result<OfferingOutput, AppError> {
+pub async fn update(ctx: Authed, input: UpdateInput) -> Result<Offering, AppError> {
     let row = owned(&ctx, &input.id).await?;
     let fields = OfferingFields {
         title: input.title,
@@ -171,7 +171,7 @@ pub async fn update(ctx: Authed, input: UpdateInput) -> Result<OfferingOutput, A
 }
 
 /// `core.offering.delete` (owner): refused with `PRECONDITION_FAILED` once it has orders.
-pub async fn delete(ctx: Authed, input: IdInput) -> Result<OfferingOutput, AppError> {
+pub async fn delete(ctx: Authed, input: IdInput) -> Result<Offering, AppError> {
     let row = owned(&ctx, &input.id).await?;
     offerings::delete(&ctx.state.db, &row.id).await?;
     Ok(row.into())

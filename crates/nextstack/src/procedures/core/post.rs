@@ -12,7 +12,7 @@ use crate::rpc::auth::{Authed, MaybeUser};
 use crate::services::pagination::{Page, PageRequest};
 use crate::services::post::{self as posts, PostChanges, PostQuery};
 use crate::wire::patch::double_option;
-use crate::wire::post::{PostOutput, PostStatus, PostWithAuthor};
+use crate::wire::post::{Post, PostStatus, PostWithAuthor};
 
 /// Statuses a post may be created with.
 #[derive(Debug, Clone, Copy, Deserialize, TS)]
@@ -85,7 +85,7 @@ pub struct ListInput {
 }
 
 /// `core.post.create` (user): the caller is the author.
-pub async fn create(ctx: Authed, input: CreateInput) -> Result<PostOutput, AppError> {
+pub async fn create(ctx: Authed, input: CreateInput) -> Result<Post, AppError> {
     let status = match input.status {
         Some(NewPostStatus::Published) => DbPostStatus::Published,
         Some(NewPostStatus::Draft) | None => DbPostStatus::Draft,
@@ -100,14 +100,14 @@ async fn owned(ctx: &Authed, id: &str) -> Result<nextstack_entity::post::Model, 
 }
 
 /// `core.post.update` (owner): the first move to PUBLISHED sets `publishedAt`.
-pub async fn update(ctx: Authed, input: UpdateInput) -> Result<PostOutput, AppError> {
+pub async fn update(ctx: Authed, input: UpdateInput) -> Result<Post, AppError> {
     let row = owned(&ctx, &input.id).await?;
     let changes = PostChanges { title: input.title, content: input.content, status: input.status };
     Ok(posts::update(&ctx.state.db, row, changes).await?.into())
 }
 
 /// `core.post.delete` (owner).
-pub async fn delete(ctx: Authed, input: IdInput) -> Result<PostOutput, AppError> {
+pub async fn delete(ctx: Authed, input: IdInput) -> Result<Post, AppError> {
     let row = owned(&ctx, &input.id).await?;
     posts::delete(&ctx.state.db, &row.id).await?;
     Ok(row.into())

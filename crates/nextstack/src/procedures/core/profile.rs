@@ -13,7 +13,7 @@ use crate::rpc::auth::{Authed, MaybeUser};
 use crate::services::pagination::{Page, PageRequest};
 use crate::services::profile::{self as profiles, ProfileFields};
 use crate::wire::patch::double_option;
-use crate::wire::profile::ProfileOutput;
+use crate::wire::profile::Profile;
 
 /// `^[a-z0-9_]{3,30}$`.
 fn valid_handle(value: &str, _: &()) -> garde::Result {
@@ -124,7 +124,7 @@ pub struct ListInput {
 }
 
 /// `core.profile.create` (user): a profile of the caller; a taken handle is `CONFLICT`.
-pub async fn create(ctx: Authed, input: CreateInput) -> Result<ProfileOutput, AppError> {
+pub async fn create(ctx: Authed, input: CreateInput) -> Result<Profile, AppError> {
     let fields = ProfileFields {
         handle: Some(input.handle),
         display_name: Some(input.display_name),
@@ -144,7 +144,7 @@ async fn owned(ctx: &Authed, id: &str) -> Result<nextstack_entity::profile::Mode
 }
 
 /// `core.profile.update` (owner).
-pub async fn update(ctx: Authed, input: UpdateInput) -> Result<ProfileOutput, AppError> {
+pub async fn update(ctx: Authed, input: UpdateInput) -> Result<Profile, AppError> {
     let row = owned(&ctx, &input.id).await?;
     let fields = ProfileFields {
         handle: input.handle,
@@ -158,14 +158,14 @@ pub async fn update(ctx: Authed, input: UpdateInput) -> Result<ProfileOutput, Ap
 }
 
 /// `core.profile.delete` (owner).
-pub async fn delete(ctx: Authed, input: IdInput) -> Result<ProfileOutput, AppError> {
+pub async fn delete(ctx: Authed, input: IdInput) -> Result<Profile, AppError> {
     let row = owned(&ctx, &input.id).await?;
     profiles::delete(&ctx.state.db, &row.id).await?;
     Ok(row.into())
 }
 
 /// `core.profile.get` (optional): a private profile is `NOT_FOUND` to all but its owner and admins.
-pub async fn get(ctx: MaybeUser, input: GetInput) -> Result<ProfileOutput, AppError> {
+pub async fn get(ctx: MaybeUser, input: GetInput) -> Result<Profile, AppError> {
     let db = &ctx.state.db;
     let row = match (&input.id, &input.handle) {
         (Some(id), _) => profiles::find(db, id).await?,
@@ -179,7 +179,7 @@ pub async fn get(ctx: MaybeUser, input: GetInput) -> Result<ProfileOutput, AppEr
 }
 
 /// `core.profile.list` (optional): public profiles plus the caller's own (admins: all), newest first.
-pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<ProfileOutput>, AppError> {
+pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<Profile>, AppError> {
     let input = input.unwrap_or_default();
     let page = PageRequest::new(input.page, input.limit);
     profiles::list(&ctx.state.db, ctx.viewer(), input.user_id.as_deref(), page).await

@@ -14,7 +14,7 @@ use crate::events::OrderChange;
 use crate::rpc::auth::Authed;
 use crate::rpc::streams;
 use crate::services::order::{self as orders, Actor, NewOrder};
-use crate::wire::order::{OrderOutput, OrderStatus};
+use crate::wire::order::{Order, OrderStatus};
 use crate::wire::user::Role;
 
 /// `main.order.place` input.
@@ -35,7 +35,7 @@ pub struct PlaceInput {
 }
 
 /// `main.order.place` (user): one transaction with its change event; price and currency copied from the offering.
-pub async fn place(ctx: Authed, input: PlaceInput) -> Result<OrderOutput, AppError> {
+pub async fn place(ctx: Authed, input: PlaceInput) -> Result<Order, AppError> {
     let new = NewOrder {
         buyer_id: ctx.caller.user_id.clone(),
         offering_id: input.offering_id,
@@ -69,7 +69,7 @@ pub struct TransitionInput {
 }
 
 /// `main.order.transition` (buyer, seller or admin): any move the state machine does not allow is `PRECONDITION_FAILED`.
-pub async fn transition(ctx: Authed, input: TransitionInput) -> Result<OrderOutput, AppError> {
+pub async fn transition(ctx: Authed, input: TransitionInput) -> Result<Order, AppError> {
     let to = match input.to {
         TransitionTarget::Confirmed => OrderStatus::Confirmed,
         TransitionTarget::Completed => OrderStatus::Completed,

@@ -15,7 +15,7 @@ use crate::rpc::auth::Authed;
 use crate::services::file::{self as files, Confirmation, NewFile};
 use crate::storage::key::{filename_problem, is_mime_type, new_key, sanitize};
 use crate::storage::removal::remove_objects;
-use crate::wire::file::FileRow;
+use crate::wire::file::File;
 use crate::wire::time::IsoTime;
 use crate::wire::user::Role;
 
@@ -116,7 +116,7 @@ pub async fn owned_file(ctx: &Authed, id: &str) -> Result<file::Model, AppError>
 }
 
 /// `main.storage.confirmUpload` (owner): checks the stored object against the declared size and marks the file READY.
-pub async fn confirm_upload(ctx: Authed, input: FileIdInput) -> Result<FileRow, AppError> {
+pub async fn confirm_upload(ctx: Authed, input: FileIdInput) -> Result<File, AppError> {
     let row = owned_file(&ctx, &input.file_id).await?;
     let declared = row.size;
     match files::confirm(&ctx.state.db, &ctx.state.storage, &row.id).await? {

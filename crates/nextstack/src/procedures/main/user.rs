@@ -8,7 +8,7 @@ use ts_rs::TS;
 use crate::error::AppError;
 use crate::rpc::auth::Authed;
 use crate::services::{file as files, level as levels, stats, user as users};
-use crate::wire::level::LevelOutput;
+use crate::wire::level::Level;
 use crate::wire::time::IsoTime;
 use crate::wire::user::{UserBasic, UserWithCounts};
 
@@ -88,7 +88,7 @@ pub struct StatsOutput {
     /// Points earned.
     pub points: i32,
     /// Current level, if any.
-    pub level: Option<LevelOutput>,
+    pub level: Option<Level>,
     /// Sign-up time.
     pub member_since: IsoTime,
 }
@@ -99,7 +99,7 @@ pub async fn stats(ctx: Authed, input: StatsInput) -> Result<StatsOutput, AppErr
     let user = users::find(db, &input.user_id).await?.ok_or(AppError::not_found("User"))?;
     let f = stats::user_figures(db, &user.id).await?;
     let level = match &user.level_id {
-        Some(id) => levels::find_optional(db, id).await?.map(LevelOutput::from),
+        Some(id) => levels::find_optional(db, id).await?.map(Level::from),
         None => None,
     };
     Ok(StatsOutput {
