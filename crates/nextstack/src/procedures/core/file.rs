@@ -6,10 +6,11 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::error::AppError;
+use crate::procedures::input::list_input;
 use crate::procedures::main::storage::{FileIdInput, delete_files, owned_file};
 use crate::rpc::auth::Authed;
 use crate::services::file::{self as files, FileQuery};
-use crate::services::pagination::{Page, PageRequest, search_term};
+use crate::services::pagination::{Page, search_term};
 use crate::wire::file::{File, FileStatus};
 
 /// Largest `metadata`, as serialized JSON.
@@ -20,37 +21,29 @@ pub async fn get(ctx: Authed, input: FileIdInput) -> Result<File, AppError> {
     Ok(owned_file(&ctx, &input.file_id).await?.into())
 }
 
-/// `core.file.list` input: pagination plus filters.
-#[derive(Debug, Default, Deserialize, Validate, TS)]
-#[ts(rename = "FileListInput")]
-#[serde(rename_all = "camelCase")]
-pub struct ListInput {
-    /// 1-based page (1).
-    #[garde(inner(range(min = 1)))]
-    #[ts(optional)]
-    pub page: Option<i64>,
-    /// Page size, 1..100 (20).
-    #[garde(inner(range(min = 1, max = 100)))]
-    #[ts(optional)]
-    pub limit: Option<i64>,
-    /// Only files in this state (DELETED lists nothing).
-    #[garde(skip)]
-    #[ts(optional)]
-    pub status: Option<FileStatus>,
-    /// MIME type prefix, e.g. `image/`.
-    #[garde(inner(length(utf16, min = 1, max = 100)))]
-    #[ts(optional)]
-    pub mime_type_prefix: Option<String>,
-    /// Case-insensitive substring of the original name.
-    #[garde(inner(length(utf16, max = 100)))]
-    #[ts(optional)]
-    pub search: Option<String>,
+list_input! {
+    /// `core.file.list` input: pagination plus filters.
+    #[ts(rename = "FileListInput")]
+    pub struct ListInput {
+        /// Only files in this state (DELETED lists nothing).
+        #[garde(skip)]
+        #[ts(optional)]
+        pub status: Option<FileStatus>,
+        /// MIME type prefix, e.g. `image/`.
+        #[garde(inner(length(utf16, min = 1, max = 100)))]
+        #[ts(optional)]
+        pub mime_type_prefix: Option<String>,
+        /// Case-insensitive substring of the original name.
+        #[garde(inner(length(utf16, max = 100)))]
+        #[ts(optional)]
+        pub search: Option<String>,
+    }
 }
 
 /// `core.file.list` (user): the caller's files, newest first.
 pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<File>, AppError> {
     let input = input.unwrap_or_default();
-    let page = PageRequest::new(input.page, input.limit);
+    let page = input.page_request();
     let query = FileQuery {
         page,
         status: input.status,

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::procedures::input::{IdInput, PageInput};
 use crate::rpc::auth::{Admin, Public};
 use crate::services::level::{self as levels, LevelChanges, NewLevel};
-use crate::services::pagination::{Page, PageRequest};
+use crate::services::pagination::Page;
 use crate::wire::level::Level;
 use crate::wire::patch::double_option;
 
@@ -84,5 +84,5 @@ pub async fn delete(ctx: Admin, input: IdInput) -> Result<Level, AppError> {
 /// `core.level.list` (public): by rank, lowest first.
 pub async fn list(ctx: Public, input: Option<PageInput>) -> Result<Page<Level>, AppError> {
     let input = input.unwrap_or_default();
-    levels::list(&ctx.state.db, PageRequest::new(input.page, input.limit)).await
+    levels::list(&ctx.state.db, input.page_request()).await
 }

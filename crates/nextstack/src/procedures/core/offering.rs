@@ -9,10 +9,10 @@ use serde_json::json;
 use ts_rs::TS;
 
 use crate::error::AppError;
-use crate::procedures::input::IdInput;
+use crate::procedures::input::{IdInput, list_input};
 use crate::rpc::auth::{Authed, MaybeUser};
 use crate::services::offering::{self as offerings, OfferingFields, OfferingQuery};
-use crate::services::pagination::{Page, PageRequest};
+use crate::services::pagination::Page;
 use crate::wire::offering::{Offering, OfferingStatus, OfferingWithSeller};
 use crate::wire::patch::double_option;
 
@@ -102,35 +102,27 @@ pub struct UpdateInput {
     pub min_level_rank: Option<Option<i32>>,
 }
 
-/// `core.offering.list` input.
-#[derive(Debug, Default, Deserialize, Validate, TS)]
-#[ts(rename = "OfferingListInput")]
-#[serde(rename_all = "camelCase")]
-pub struct ListInput {
-    /// 1-based page (1).
-    #[garde(inner(range(min = 1)))]
-    #[ts(optional)]
-    pub page: Option<i64>,
-    /// Page size, 1..100 (20).
-    #[garde(inner(range(min = 1, max = 100)))]
-    #[ts(optional)]
-    pub limit: Option<i64>,
-    /// Only this seller's.
-    #[garde(inner(custom(cuid)))]
-    #[ts(optional)]
-    pub seller_id: Option<String>,
-    /// Only this status (other than ACTIVE: the caller's own; admins: all).
-    #[garde(skip)]
-    #[ts(optional)]
-    pub status: Option<OfferingStatus>,
-    /// Price at least.
-    #[garde(inner(range(min = 0)))]
-    #[ts(optional)]
-    pub min_price_cents: Option<i32>,
-    /// Price at most.
-    #[garde(inner(range(min = 0)))]
-    #[ts(optional)]
-    pub max_price_cents: Option<i32>,
+list_input! {
+    /// `core.offering.list` input.
+    #[ts(rename = "OfferingListInput")]
+    pub struct ListInput {
+        /// Only this seller's.
+        #[garde(inner(custom(cuid)))]
+        #[ts(optional)]
+        pub seller_id: Option<String>,
+        /// Only this status (other than ACTIVE: the caller's own; admins: all).
+        #[garde(skip)]
+        #[ts(optional)]
+        pub status: Option<OfferingStatus>,
+        /// Price at least.
+        #[garde(inner(range(min = 0)))]
+        #[ts(optional)]
+        pub min_price_cents: Option<i32>,
+        /// Price at most.
+        #[garde(inner(range(min = 0)))]
+        #[ts(optional)]
+        pub max_price_cents: Option<i32>,
+    }
 }
 
 /// `core.offering.create` (user): the caller is the seller.
@@ -192,7 +184,7 @@ pub async fn get(ctx: MaybeUser, input: IdInput) -> Result<OfferingWithSeller, A
 /// `core.offering.list` (optional): ACTIVE offerings plus the caller's own (admins: all), newest first.
 pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<OfferingWithSeller>, AppError> {
     let input = input.unwrap_or_default();
-    let page = PageRequest::new(input.page, input.limit);
+    let page = input.page_request();
     let query = OfferingQuery {
         page,
         seller_id: input.seller_id,

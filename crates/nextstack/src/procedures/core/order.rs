@@ -1,14 +1,13 @@
 //! `core.order.*`: reading orders (they are written by `main.order.*`).
 
-use garde::Validate;
 use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::error::AppError;
-use crate::procedures::input::IdInput;
+use crate::procedures::input::{IdInput, list_input};
 use crate::rpc::auth::Authed;
 use crate::services::order::{self as orders, Side};
-use crate::services::pagination::{Page, PageRequest};
+use crate::services::pagination::Page;
 use crate::wire::order::{OrderStatus, OrderWithOffering};
 use crate::wire::user::Role;
 
@@ -33,32 +32,25 @@ pub enum OrderRole {
     Seller,
 }
 
-/// `core.order.list` input.
-#[derive(Debug, Default, Deserialize, Validate, TS)]
-#[ts(rename = "OrderListInput")]
-pub struct ListInput {
-    /// 1-based page (1).
-    #[garde(inner(range(min = 1)))]
-    #[ts(optional)]
-    pub page: Option<i64>,
-    /// Page size, 1..100 (20).
-    #[garde(inner(range(min = 1, max = 100)))]
-    #[ts(optional)]
-    pub limit: Option<i64>,
-    /// `buyer` (default) or `seller`.
-    #[garde(skip)]
-    #[ts(optional)]
-    pub role: Option<OrderRole>,
-    /// Only this status.
-    #[garde(skip)]
-    #[ts(optional)]
-    pub status: Option<OrderStatus>,
+list_input! {
+    /// `core.order.list` input.
+    #[ts(rename = "OrderListInput")]
+    pub struct ListInput {
+        /// `buyer` (default) or `seller`.
+        #[garde(skip)]
+        #[ts(optional)]
+        pub role: Option<OrderRole>,
+        /// Only this status.
+        #[garde(skip)]
+        #[ts(optional)]
+        pub status: Option<OrderStatus>,
+    }
 }
 
 /// `core.order.list` (user): the caller's orders as buyer or as seller, newest first.
 pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<OrderWithOffering>, AppError> {
     let input = input.unwrap_or_default();
-    let page = PageRequest::new(input.page, input.limit);
+    let page = input.page_request();
     let side = match input.role.unwrap_or_default() {
         OrderRole::Buyer => Side::Buyer,
         OrderRole::Seller => Side::Seller,

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::error::AppError;
-use crate::procedures::input::IdInput;
+use crate::procedures::input::{IdInput, list_input};
 use crate::rpc::auth::{Authed, MaybeUser};
-use crate::services::pagination::{Page, PageRequest};
+use crate::services::pagination::Page;
 use crate::services::post::{self as posts, PostChanges, PostQuery};
 use crate::wire::patch::double_option;
 use crate::wire::post::{Post, PostStatus, PostWithAuthor};
@@ -61,27 +61,19 @@ pub struct UpdateInput {
     pub status: Option<PostStatus>,
 }
 
-/// `core.post.list` input.
-#[derive(Debug, Default, Deserialize, Validate, TS)]
-#[ts(rename = "PostListInput")]
-#[serde(rename_all = "camelCase")]
-pub struct ListInput {
-    /// 1-based page (1).
-    #[garde(inner(range(min = 1)))]
-    #[ts(optional)]
-    pub page: Option<i64>,
-    /// Page size, 1..100 (20).
-    #[garde(inner(range(min = 1, max = 100)))]
-    #[ts(optional)]
-    pub limit: Option<i64>,
-    /// Only this author's posts.
-    #[garde(inner(custom(cuid)))]
-    #[ts(optional)]
-    pub author_id: Option<String>,
-    /// Only this status (other than PUBLISHED: the caller's own, admins: all).
-    #[garde(skip)]
-    #[ts(optional)]
-    pub status: Option<PostStatus>,
+list_input! {
+    /// `core.post.list` input.
+    #[ts(rename = "PostListInput")]
+    pub struct ListInput {
+        /// Only this author's posts.
+        #[garde(inner(custom(cuid)))]
+        #[ts(optional)]
+        pub author_id: Option<String>,
+        /// Only this status (other than PUBLISHED: the caller's own, admins: all).
+        #[garde(skip)]
+        #[ts(optional)]
+        pub status: Option<PostStatus>,
+    }
 }
 
 /// `core.post.create` (user): the caller is the author.
@@ -124,7 +116,7 @@ pub async fn get(ctx: MaybeUser, input: IdInput) -> Result<PostWithAuthor, AppEr
 /// `core.post.list` (optional): PUBLISHED posts plus the caller's own (admins: all), newest first.
 pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<PostWithAuthor>, AppError> {
     let input = input.unwrap_or_default();
-    let page = PageRequest::new(input.page, input.limit);
+    let page = input.page_request();
     let query = PostQuery { page, author_id: input.author_id, status: input.status };
     posts::list(&ctx.state.db, ctx.viewer(), &query).await
 }

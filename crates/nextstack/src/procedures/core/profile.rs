@@ -8,9 +8,9 @@ use serde_json::json;
 use ts_rs::TS;
 
 use crate::error::AppError;
-use crate::procedures::input::IdInput;
+use crate::procedures::input::{IdInput, list_input};
 use crate::rpc::auth::{Authed, MaybeUser};
-use crate::services::pagination::{Page, PageRequest};
+use crate::services::pagination::Page;
 use crate::services::profile::{self as profiles, ProfileFields};
 use crate::wire::patch::double_option;
 use crate::wire::profile::Profile;
@@ -104,23 +104,15 @@ pub struct GetInput {
     pub handle: Option<String>,
 }
 
-/// `core.profile.list` input.
-#[derive(Debug, Default, Deserialize, Validate, TS)]
-#[ts(rename = "ProfileListInput")]
-#[serde(rename_all = "camelCase")]
-pub struct ListInput {
-    /// 1-based page (1).
-    #[garde(inner(range(min = 1)))]
-    #[ts(optional)]
-    pub page: Option<i64>,
-    /// Page size, 1..100 (20).
-    #[garde(inner(range(min = 1, max = 100)))]
-    #[ts(optional)]
-    pub limit: Option<i64>,
-    /// Only this user's profiles.
-    #[garde(inner(custom(cuid)))]
-    #[ts(optional)]
-    pub user_id: Option<String>,
+list_input! {
+    /// `core.profile.list` input.
+    #[ts(rename = "ProfileListInput")]
+    pub struct ListInput {
+        /// Only this user's profiles.
+        #[garde(inner(custom(cuid)))]
+        #[ts(optional)]
+        pub user_id: Option<String>,
+    }
 }
 
 /// `core.profile.create` (user): a profile of the caller; a taken handle is `CONFLICT`.
@@ -181,6 +173,6 @@ pub async fn get(ctx: MaybeUser, input: GetInput) -> Result<Profile, AppError> {
 /// `core.profile.list` (optional): public profiles plus the caller's own (admins: all), newest first.
 pub async fn list(ctx: MaybeUser, input: Option<ListInput>) -> Result<Page<Profile>, AppError> {
     let input = input.unwrap_or_default();
-    let page = PageRequest::new(input.page, input.limit);
+    let page = input.page_request();
     profiles::list(&ctx.state.db, ctx.viewer(), input.user_id.as_deref(), page).await
 }

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::error::AppError;
-use crate::procedures::input::IdInput;
+use crate::procedures::input::{IdInput, list_input};
 use crate::rpc::auth::{Admin, Authed};
 use crate::services::account::{self, Reauth};
-use crate::services::pagination::{Page, PageRequest, search_term};
+use crate::services::pagination::{Page, search_term};
 use crate::services::session as sessions;
 use crate::services::user::{self as users, NewUser, UserChanges};
 use crate::storage::removal::remove_queued;
@@ -72,22 +72,15 @@ pub struct DeleteInput {
     pub password: Option<String>,
 }
 
-/// `core.user.list` input: pagination plus a search on name and email.
-#[derive(Debug, Default, Deserialize, Validate, TS)]
-#[ts(rename = "UserListInput")]
-pub struct ListInput {
-    /// 1-based page (1).
-    #[garde(inner(range(min = 1)))]
-    #[ts(optional)]
-    pub page: Option<i64>,
-    /// Page size, 1..100 (20).
-    #[garde(inner(range(min = 1, max = 100)))]
-    #[ts(optional)]
-    pub limit: Option<i64>,
-    /// Case-insensitive substring of name or email.
-    #[garde(inner(length(utf16, max = 100)))]
-    #[ts(optional)]
-    pub search: Option<String>,
+list_input! {
+    /// `core.user.list` input: pagination plus a search on name and email.
+    #[ts(rename = "UserListInput")]
+    pub struct ListInput {
+        /// Case-insensitive substring of name or email.
+        #[garde(inner(length(utf16, max = 100)))]
+        #[ts(optional)]
+        pub search: Option<String>,
+    }
 }
 
 /// `core.user.create` (admin): a user without credentials; a taken email is `CONFLICT`.
@@ -169,6 +162,7 @@ pub async fn get(ctx: Authed, input: IdInput) -> Result<UserWithCounts, AppError
 /// `core.user.list` (user): newest first, optionally filtered.
 pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<UserBasic>, AppError> {
     let input = input.unwrap_or_default();
+    let page = input.page_request();
     let search = search_term(input.search);
-    users::list(&ctx.state.db, PageRequest::new(input.page, input.limit), search.as_deref()).await
+    users::list(&ctx.state.db, page, search.as_deref()).await
 }
