@@ -9,12 +9,12 @@ use futures::future::BoxFuture;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use ts_rs::TS;
 
 use crate::error::TrpcError;
 use crate::output::Serialized;
 use crate::superjson::Transformer;
-use crate::validation::parse_input;
+use crate::types::{Described, TypeDesc};
+use crate::validation::{ValidateInput, parse_input};
 
 /// The three tRPC procedure types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,77 +46,15 @@ pub trait FromCtx<C>: Sized + Send + 'static {
     fn from_ctx(ctx: &C) -> Result<Self, TrpcError>;
 }
 
-/// What a procedure input must be: deserializable, validated, and describable in TypeScript.
-pub trait Input: DeserializeOwned + garde::Validate<Context = ()> + TS + Send + 'static {}
-impl<T: DeserializeOwned + garde::Validate<Context = ()> + TS + Send + 'static> Input for T {}
+/// What a procedure input must be: deserializable, validated, and (with the
+/// `typegen` feature) describable in TypeScript.
+pub trait Input: DeserializeOwned + ValidateInput + Described + Send + 'static {}
+impl<T: DeserializeOwned + ValidateInput + Described + Send + 'static> Input for T {}
 
-/// What a procedure output must be: serializable and describable in TypeScript.
-pub trait Output: Serialize + TS + Send + 'static {}
-impl<T: Serialize + TS + Send + 'static> Output for T {}
-
-/// A TypeScript description of one wire type, kept for type generation.
-#[derive(Clone, Copy)]
-pub struct TypeDesc {
-    /// The type written inline (`{ id: string, ... }`).
-    pub inline: fn(&ts_rs::Config) -> String,
-    /// The named types it refers to.
-    pub dependencies: fn(&ts_rs::Config) -> Vec<ts_rs::Dependency>,
-    /// Declarations of every named type it refers to, transitively.
-    pub declarations: fn(&ts_rs::Config) -> Vec<Declaration>,
-    /// For a named (exportable) type: how to refer to it (`Page<File>`) and its own declaration.
-    pub named: fn(&ts_rs::Config) -> Option<(String, Declaration)>,
-}
-
-/// A named TypeScript type: `type Name = ...;`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Declaration {
-    /// The name (without generic parameters).
-    pub name: String,
-    /// `type Name<T> = ...;`
-    pub decl: String,
-}
-
-impl TypeDesc {
-    /// The description of `T`.
-    pub fn of<T: TS + 'static>() -> Self {
-        Self { inline: T::inline, dependencies: T::dependencies, declarations: declarations_of::<T>, named: named::<T> }
-    }
-}
-
-fn named<T: TS + 'static>(cfg: &ts_rs::Config) -> Option<(String, Declaration)> {
-    T::output_path()?;
-    Some((T::name(cfg), Declaration { name: T::ident(cfg), decl: T::decl(cfg) }))
-}
-
-/// Walks `T`'s dependencies depth-first, declaring each named (exportable) type once.
-fn declarations_of<T: TS + 'static>(cfg: &ts_rs::Config) -> Vec<Declaration> {
-    struct Collect<'a> {
-        cfg: &'a ts_rs::Config,
-        seen: std::collections::HashSet<std::any::TypeId>,
-        out: Vec<Declaration>,
-    }
-    impl ts_rs::TypeVisitor for Collect<'_> {
-        fn visit<U: TS + 'static + ?Sized>(&mut self) {
-            // Primitives and containers have no output path: only their parameters are named.
-            if U::output_path().is_none() || !self.seen.insert(std::any::TypeId::of::<U>()) {
-                return;
-            }
-            self.out.push(Declaration { name: U::ident(self.cfg), decl: U::decl(self.cfg) });
-            U::visit_dependencies(self);
-            U::visit_generics(self);
-        }
-    }
-    let mut collect = Collect { cfg, seen: Default::default(), out: Vec::new() };
-    T::visit_dependencies(&mut collect);
-    T::visit_generics(&mut collect);
-    collect.out
-}
-
-impl std::fmt::Debug for TypeDesc {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str((self.inline)(&ts_rs::Config::default()).as_str())
-    }
-}
+/// What a procedure output must be: serializable and (with the `typegen`
+/// feature) describable in TypeScript.
+pub trait Output: Serialize + Described + Send + 'static {}
+impl<T: Serialize + Described + Send + 'static> Output for T {}
 
 /// Input and output types of a procedure (`input` is `None` when it takes none).
 #[derive(Debug, Clone, Copy)]

@@ -9,6 +9,12 @@ pub struct Router<C> {
     procedures: BTreeMap<String, Procedure<C>>,
 }
 
+impl<C> Clone for Router<C> {
+    fn clone(&self) -> Self {
+        Self { procedures: self.procedures.clone() }
+    }
+}
+
 impl<C> Default for Router<C> {
     fn default() -> Self {
         Self { procedures: BTreeMap::new() }

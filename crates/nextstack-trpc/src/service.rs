@@ -97,9 +97,29 @@ type CallHook = dyn Fn(CallReport<'_>) + Send + Sync;
 struct Inner<C> {
     router: Router<C>,
     config: TrpcConfig,
-    create_context: Box<ContextFn<C>>,
-    on_error: Option<Box<ErrorHook>>,
+    create_context: Arc<ContextFn<C>>,
+    on_error: Option<Arc<ErrorHook>>,
     on_call: Option<Arc<CallHook>>,
+}
+
+impl<C> Clone for Inner<C> {
+    fn clone(&self) -> Self {
+        Self {
+            router: self.router.clone(),
+            config: self.config.clone(),
+            create_context: self.create_context.clone(),
+            on_error: self.on_error.clone(),
+            on_call: self.on_call.clone(),
+        }
+    }
+}
+
+/// Runs a hook; a hook that panics is reported and otherwise ignored, so
+/// observing a call can never fail it (or the response it belongs to).
+fn run_hook(name: &str, hook: impl FnOnce()) {
+    if std::panic::catch_unwind(AssertUnwindSafe(hook)).is_err() {
+        tracing::error!(hook = name, "a tRPC hook panicked; the response is unaffected");
+    }
 }
 
 /// A tRPC endpoint: the registry, its settings and how to build a request context.
@@ -121,22 +141,25 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         F: Fn(&Parts) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<C, TrpcError>> + Send + 'static,
     {
-        let create_context: Box<ContextFn<C>> = Box::new(move |parts| Box::pin(create_context(parts)));
+        let create_context: Arc<ContextFn<C>> = Arc::new(move |parts| Box::pin(create_context(parts)));
         Self { inner: Arc::new(Inner { router, config, create_context, on_error: None, on_call: None }) }
     }
 
     /// Sets the hook called once per failed call (tRPC's `onError`: logging).
+    /// A panic in the hook is caught and logged; the response goes out as it would have.
     pub fn on_error(self, hook: impl Fn(CallFailure<'_>) + Send + Sync + 'static) -> Self {
-        self.configure(|inner| inner.on_error = Some(Box::new(hook)))
+        self.configure(|inner| inner.on_error = Some(Arc::new(hook)))
     }
 
     /// Sets the hook called once per finished call, failed or not (metrics).
+    /// A panic in the hook is caught and logged, like `on_error`'s.
     pub fn on_call(self, hook: impl Fn(CallReport<'_>) + Send + Sync + 'static) -> Self {
         self.configure(|inner| inner.on_call = Some(Arc::new(hook)))
     }
 
+    /// A copy with `change` applied (clones made earlier keep their hooks).
     fn configure(self, change: impl FnOnce(&mut Inner<C>)) -> Self {
-        let mut inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("hooks must be set before cloning"));
+        let mut inner = Arc::unwrap_or_clone(self.inner);
         change(&mut inner);
         Self { inner: Arc::new(inner) }
     }
@@ -256,7 +279,7 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
             let output = call.await;
             let (path, kind) = known.as_ref().map_or((None, None), |(p, k)| (Some(p.as_str()), Some(*k)));
             let code = output.as_ref().err().map(|e| e.code);
-            hook(CallReport { path, kind, code, elapsed: started.elapsed() });
+            run_hook("on_call", || hook(CallReport { path, kind, code, elapsed: started.elapsed() }));
             output
         })
     }
@@ -297,7 +320,7 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
 
     fn report(&self, path: Option<&str>, error: &TrpcError) {
         if let Some(hook) = &self.inner.on_error {
-            hook(CallFailure { path, error });
+            run_hook("on_error", || hook(CallFailure { path, error }));
         }
     }
 
@@ -327,7 +350,7 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
                 let result = started.await;
                 let code = result.as_ref().err().map(|e| e.code);
                 let kind = Some(ProcedureKind::Subscription);
-                hook(CallReport { path: Some(&name), kind, code, elapsed: at.elapsed() });
+                run_hook("on_call", || hook(CallReport { path: Some(&name), kind, code, elapsed: at.elapsed() }));
                 result
             });
         }

@@ -21,8 +21,9 @@ use tokio::sync::{mpsc, watch};
 
 use crate::error::TrpcError;
 use crate::output::Serialized;
-use crate::procedure::{FromCtx, Input, Output, ProcedureTypes, RawInput, TypeDesc};
+use crate::procedure::{FromCtx, Input, Output, ProcedureTypes, RawInput};
 use crate::superjson::{self, Transformer};
+use crate::types::TypeDesc;
 use crate::validation::parse_input;
 
 /// A value with an id (tRPC's `tracked(id, data)`): sent as the SSE event id, and

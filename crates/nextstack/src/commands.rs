@@ -100,7 +100,7 @@ pub fn gen_types(out: Option<&std::path::Path>) -> anyhow::Result<()> {
 /// The TypeScript module exporting `AppRouter`, `RouterInputs` and `RouterOutputs`
 /// for clients using `transformer` (timestamps are `string` in plain JSON, `Date` under superjson).
 pub fn router_ts(transformer: Transformer) -> anyhow::Result<String> {
-    let options = TypegenOptions { transformer, date_types: &["IsoTime"] };
+    let options = TypegenOptions { transformer, date_types: &["IsoTime"], generated_by: "nextstack gen-types" };
     Ok(nextstack_trpc::typegen::app_router_ts(&rpc::registry::procedures(), options)?)
 }
 

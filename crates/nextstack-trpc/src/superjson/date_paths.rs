@@ -11,7 +11,7 @@ use serde::ser::{self, Serialize, Serializer};
 /// The newtype-struct name a date serializes under. serde_json (and every
 /// other self-describing format) writes a newtype struct as its inner value,
 /// so outside the adapter a date is just its ISO text.
-const DATE: &str = "$nextstack_trpc::superjson::Date";
+const DATE: &str = "$trpc::superjson::Date";
 
 /// Serializes `iso` as a date: plain ISO text on the wire, recorded as
 /// `["Date"]` in superjson's `meta` when the call answers in superjson. Call it
