@@ -36,6 +36,12 @@ async fn listen(pool: &sea_orm::sqlx::PgPool, channel: &str) -> Result<PgListene
 /// How long events stay available for resuming.
 pub const REPLAY_WINDOW: Duration = Duration::from_secs(5 * 60);
 
+/// The most events kept for resuming, whatever their age: the replay window
+/// is also bounded in memory when writes are many (10 000 events are about
+/// 3 MB). A subscriber resuming from an event no longer kept gets every kept
+/// event after its id.
+const REPLAY_CAPACITY: usize = 10_000;
+
 /// Live events a slow subscriber may fall behind by before it is told to reconnect (and replay).
 const CHANNEL_CAPACITY: usize = 1024;
 
@@ -206,7 +212,9 @@ impl OrderEvents {
     fn receive(&self, event: OrderEvent) {
         let now = Instant::now();
         let mut history = self.history.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        while history.front().is_some_and(|(at, _)| now.duration_since(*at) > REPLAY_WINDOW) {
+        while history.front().is_some_and(|(at, _)| now.duration_since(*at) > REPLAY_WINDOW)
+            || history.len() >= REPLAY_CAPACITY
+        {
             history.pop_front();
         }
         history.push_back((now, event.clone()));
@@ -234,6 +242,17 @@ impl OrderEvents {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn history_is_bounded_in_count_as_well_as_age() {
+        let events = OrderEvents::default();
+        for i in 0..REPLAY_CAPACITY + 5 {
+            events.receive(event(&events, &format!("o{i}")));
+        }
+        let history = events.history.lock().unwrap();
+        assert_eq!(history.len(), REPLAY_CAPACITY);
+        assert_eq!(history.front().unwrap().1.change.id, "o5", "the oldest go first");
+    }
 
     fn event(events: &OrderEvents, id: &str) -> OrderEvent {
         let change = OrderChange {

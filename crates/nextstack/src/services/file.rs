@@ -8,8 +8,8 @@ use chrono::NaiveDateTime;
 use nextstack_entity::{FileStatus, file, now, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::db::begin_write;
@@ -62,10 +62,19 @@ pub async fn create_pending_within(
         .one(&txn)
         .await?
         .ok_or(AppError::not_found("User"))?;
-    let live = file::Entity::find()
+    // Both figures in one pass over the owner's live files (this runs under the owner's lock).
+    // PostgreSQL's SUM of a BIGINT is NUMERIC: cast back to read it as an integer.
+    let (pending, used): (i64, i64) = file::Entity::find()
+        .select_only()
+        .column_as(Expr::cust(r#"COUNT(CASE WHEN "File"."status" = 'PENDING' THEN 1 END)"#), "pending")
+        .column_as(Expr::cust(r#"CAST(COALESCE(SUM("File"."size"), 0) AS BIGINT)"#), "used")
         .filter(file::Column::UserId.eq(&new.user_id))
-        .filter(file::Column::Status.ne(FileStatus::Deleted));
-    let pending = live.clone().filter(file::Column::Status.eq(FileStatus::Pending)).count(&txn).await?;
+        .filter(file::Column::Status.ne(FileStatus::Deleted))
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .unwrap_or((0, 0));
+    let pending = u64::try_from(pending).unwrap_or(0);
     if pending >= caps.max_pending {
         return Err(AppError::TooManyRequests(
             format!(
@@ -75,14 +84,7 @@ pub async fn create_pending_within(
             .into(),
         ));
     }
-    // PostgreSQL's SUM of a BIGINT is NUMERIC: cast back to read it as an integer.
-    let used: Option<i64> = live
-        .select_only()
-        .column_as(Expr::cust(r#"CAST(COALESCE(SUM("File"."size"), 0) AS BIGINT)"#), "used")
-        .into_tuple::<i64>()
-        .one(&txn)
-        .await?;
-    let used = u64::try_from(used.unwrap_or(0)).unwrap_or(0);
+    let used = u64::try_from(used).unwrap_or(0);
     let size = u64::try_from(new.size).unwrap_or(0);
     if used.saturating_add(size) > caps.quota_bytes {
         let message = format!(
