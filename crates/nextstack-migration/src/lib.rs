@@ -10,6 +10,7 @@ pub use sea_orm_migration::MigratorTrait;
 
 mod m20251001_000001_initial;
 mod m20261201_000002_storage_removal;
+pub mod schema;
 
 /// Every migration, oldest first. `Migrator::up(&db, None)` applies the
 /// pending ones; applied versions are recorded in `seaql_migrations`.

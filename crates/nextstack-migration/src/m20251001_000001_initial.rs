@@ -6,14 +6,13 @@
 //! columns and index names, with CHECKed text for enums and text for JSON and
 //! timestamps.
 
-mod columns;
 mod tables;
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 use sea_orm_migration::sea_query::extension::postgres::Type;
 
-use columns::{Columns, ENUMS, primary_key};
+use crate::schema::{Columns, ENUMS};
 
 /// Creates the whole DATA.md schema; `down` drops all of it.
 #[derive(DeriveMigrationName)]
@@ -35,24 +34,12 @@ impl MigrationTrait for Migration {
 
         let tables = tables::all(backend);
         for table in &tables {
-            let c = Columns::new(backend, table.name);
-            let mut create = Table::create();
-            create.table(table.name).col(c.text("id"));
-            for column in &table.columns {
-                create.col(column.clone());
-            }
-            create
-                .col(c.timestamp("createdAt"))
-                .col(c.timestamp("updatedAt"))
-                .primary_key(&mut primary_key(table.name));
+            // The initial schema's `createdAt` has no database default (a later migration may add it).
+            let created_at = Columns::new(backend, table.name).timestamp("createdAt");
             // SQLite cannot add a foreign key to an existing table, so they
             // go inline; PostgreSQL adds them below, as Prisma does, which
             // also resolves the User <-> File cycle.
-            if !pg {
-                for fk in &table.foreign_keys {
-                    create.foreign_key(&mut fk.clone());
-                }
-            }
+            let create = table.create_statement(backend, created_at, !pg);
             manager.create_table(create).await?;
         }
 

@@ -7,7 +7,8 @@
 //! Prisma: `model StorageRemoval { storageKey String @id  createdAt DateTime @default(now()) }`.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
+
+use crate::schema::Columns;
 
 /// Creates the table; `down` drops it.
 #[derive(DeriveMigrationName)]
@@ -18,20 +19,13 @@ const TABLE: &str = "StorageRemoval";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let pg = manager.get_database_backend() == DbBackend::Postgres;
-        let mut created_at = ColumnDef::new("createdAt");
-        if pg {
-            // Prisma's `@default(now())`; the server still sets it itself.
-            created_at.custom("TIMESTAMP(3)").not_null().default(Expr::current_timestamp());
-        } else {
-            created_at.text().not_null();
-        }
+        let c = Columns::new(manager.get_database_backend(), TABLE);
         manager
             .create_table(
                 Table::create()
                     .table(TABLE)
-                    .col(ColumnDef::new("storageKey").text().not_null())
-                    .col(created_at)
+                    .col(c.text("storageKey"))
+                    .col(c.created_at())
                     .primary_key(Index::create().name(format!("{TABLE}_pkey")).col("storageKey"))
                     .take(),
             )
@@ -39,6 +33,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(TABLE).take()).await
+        crate::schema::drop_table(manager, TABLE).await
     }
 }

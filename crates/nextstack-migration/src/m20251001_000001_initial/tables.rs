@@ -6,20 +6,11 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use super::columns::{
-    Columns, FILE_STATUS, OFFERING_STATUS, ORDER_STATUS, POST_STATUS, ROLE, foreign_key, index, unique,
+use crate::schema::{
+    Columns, FILE_STATUS, OFFERING_STATUS, ORDER_STATUS, POST_STATUS, ROLE, TableDef, foreign_key, index, unique,
 };
 
 use ForeignKeyAction::{Cascade, Restrict, SetNull};
-
-/// One table: its own columns, unique indexes, plain indexes and foreign keys.
-pub(super) struct TableDef {
-    pub name: &'static str,
-    pub columns: Vec<ColumnDef>,
-    pub uniques: Vec<IndexCreateStatement>,
-    pub indexes: Vec<IndexCreateStatement>,
-    pub foreign_keys: Vec<ForeignKeyCreateStatement>,
-}
 
 /// All tables in creation order. Dropped in reverse, which removes every
 /// referencing table before the one it references, except `"User"` → `"File"`

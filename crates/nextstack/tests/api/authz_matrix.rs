@@ -2,6 +2,9 @@
 //! owner, another user, an admin} against the auth column of API.md, with real
 //! sessions. A procedure without a row here fails the test.
 
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use futures::future::BoxFuture;
 use nextstack::rpc::registry;
 use nextstack::services::file as files;
 use nextstack::services::level::{self as levels, NewLevel};
@@ -44,72 +47,110 @@ enum Caller {
     Admin,
 }
 
-/// What a cell's input may point at: a fresh user with a READY image file, a
-/// public profile and a PUBLISHED post, and a fresh level.
+/// The cell's target: a fresh user (the owner, for `Owner` rules), and an
+/// ACTIVE offering of someone else's for them to buy from.
 struct Target {
     user: String,
-    file: String,
-    profile: String,
-    post: String,
-    level: String,
-    offering: String,
-    order: String,
     shop: String,
 }
 
-type InputFn = fn(&Target) -> Option<Value>;
+/// Makes what a cell needs (rows of the target user's) and returns the
+/// procedure's input. Every row brings its own, so a new procedure group adds
+/// rows here and nothing else.
+type Setup = for<'a> fn(&'a TestApp, &'a Target) -> BoxFuture<'a, Option<Value>>;
+
+/// An input that needs no rows.
+fn input(value: Value) -> BoxFuture<'static, Option<Value>> {
+    Box::pin(std::future::ready(Some(value)))
+}
+
+fn no_input() -> BoxFuture<'static, Option<Value>> {
+    Box::pin(std::future::ready(None))
+}
 
 /// The one table: wire path, API.md auth column, input for a target.
-const MATRIX: &[(&str, Rule, InputFn)] = &[
-    ("_meta.health", Rule::Public, |_| None),
-    ("_meta.version", Rule::Public, |_| None),
-    ("core.user.create", Rule::Admin, |t| Some(json!({"email": format!("new-{}@example.com", t.user)}))),
-    ("core.user.update", Rule::Owner, |t| Some(json!({"id": t.user, "name": "Changed"}))),
-    ("core.user.delete", Rule::Owner, |t| Some(json!({"id": t.user}))),
-    ("core.user.get", Rule::User, |t| Some(json!({"id": t.user}))),
-    ("core.user.list", Rule::User, |_| Some(json!({}))),
-    ("main.auth.getMe", Rule::User, |_| None),
-    ("main.auth.getSession", Rule::Optional, |_| None),
-    ("main.user.getByEmail", Rule::User, |_| Some(json!({"email": "admin@example.com"}))),
-    ("main.user.stats", Rule::User, |t| Some(json!({"userId": t.user}))),
-    ("main.user.setAvatar", Rule::OwnerOnly, |t| Some(json!({"fileId": t.file}))),
-    ("core.level.create", Rule::Admin, |t| {
-        Some(json!({"name": format!("L{}", t.user), "rank": 100_000, "minPoints": 1}))
+const MATRIX: &[(&str, Rule, Setup)] = &[
+    ("_meta.health", Rule::Public, |_, _| no_input()),
+    ("_meta.version", Rule::Public, |_, _| no_input()),
+    ("core.user.create", Rule::Admin, |_, t| input(json!({"email": format!("new-{}@example.com", t.user)}))),
+    ("core.user.update", Rule::Owner, |_, t| input(json!({"id": t.user, "name": "Changed"}))),
+    ("core.user.delete", Rule::Owner, |_, t| input(json!({"id": t.user}))),
+    ("core.user.get", Rule::User, |_, t| input(json!({"id": t.user}))),
+    ("core.user.list", Rule::User, |_, _| input(json!({}))),
+    ("main.auth.getMe", Rule::User, |_, _| no_input()),
+    ("main.auth.getSession", Rule::Optional, |_, _| no_input()),
+    ("main.user.getByEmail", Rule::User, |_, _| input(json!({"email": "admin@example.com"}))),
+    ("main.user.stats", Rule::User, |_, t| input(json!({"userId": t.user}))),
+    ("main.user.setAvatar", Rule::OwnerOnly, |app, t| {
+        Box::pin(async move { Some(json!({"fileId": ready_image(app, &t.user).await})) })
     }),
-    ("core.level.update", Rule::Admin, |t| Some(json!({"id": t.level, "description": "changed"}))),
-    ("core.level.delete", Rule::Admin, |t| Some(json!({"id": t.level}))),
-    ("core.level.list", Rule::Public, |_| Some(json!({}))),
-    ("core.profile.create", Rule::User, |t| Some(json!({"handle": format!("n{}", t.user), "displayName": "N"}))),
-    ("core.profile.update", Rule::Owner, |t| Some(json!({"id": t.profile, "bio": "changed"}))),
-    ("core.profile.delete", Rule::Owner, |t| Some(json!({"id": t.profile}))),
-    ("core.profile.get", Rule::Optional, |t| Some(json!({"id": t.profile}))),
-    ("core.profile.list", Rule::Optional, |_| Some(json!({}))),
-    ("core.post.create", Rule::User, |_| Some(json!({"title": "New"}))),
-    ("core.post.update", Rule::Owner, |t| Some(json!({"id": t.post, "title": "Changed"}))),
-    ("core.post.delete", Rule::Owner, |t| Some(json!({"id": t.post}))),
-    ("core.post.get", Rule::Optional, |t| Some(json!({"id": t.post}))),
-    ("core.post.list", Rule::Optional, |_| Some(json!({}))),
-    ("main.post.feed", Rule::Public, |_| Some(json!({}))),
-    ("core.offering.create", Rule::User, |_| Some(json!({"title": "Thing", "priceCents": 100}))),
-    ("core.offering.update", Rule::Owner, |t| Some(json!({"id": t.offering, "priceCents": 200}))),
-    ("core.offering.delete", Rule::Owner, |t| Some(json!({"id": t.offering}))),
-    ("core.offering.get", Rule::Optional, |t| Some(json!({"id": t.offering}))),
-    ("core.offering.list", Rule::Optional, |_| Some(json!({}))),
-    ("core.order.get", Rule::Party, |t| Some(json!({"id": t.order}))),
-    ("core.order.list", Rule::User, |_| Some(json!({"role": "seller"}))),
-    ("main.order.place", Rule::User, |t| Some(json!({"offeringId": t.shop}))),
-    ("main.order.transition", Rule::Owner, |t| Some(json!({"id": t.order, "to": "CANCELLED"}))),
-    ("main.order.onChange", Rule::User, |_| Some(json!({}))),
-    ("core.file.get", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
-    ("core.file.list", Rule::User, |_| Some(json!({}))),
-    ("core.file.update", Rule::Owner, |t| Some(json!({"fileId": t.file, "metadata": {"k": "v"}}))),
-    ("core.file.delete", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
-    ("main.storage.requestUpload", Rule::User, |_| {
-        Some(json!({"filename": "a.png", "mimeType": "image/png", "size": 10}))
+    ("core.level.create", Rule::Admin, |_, t| {
+        input(json!({"name": format!("L{}", t.user), "rank": 100_000, "minPoints": 1}))
     }),
-    ("main.storage.confirmUpload", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
-    ("main.storage.getDownloadUrl", Rule::Owner, |t| Some(json!({"fileId": t.file}))),
-    ("main.storage.deleteMany", Rule::User, |t| Some(json!({"fileIds": [t.file]}))),
+    ("core.level.update", Rule::Admin, |app, _| {
+        Box::pin(async move { Some(json!({"id": level(app).await, "description": "changed"})) })
+    }),
+    ("core.level.delete", Rule::Admin, |app, _| Box::pin(async move { Some(json!({"id": level(app).await})) })),
+    ("core.level.list", Rule::Public, |_, _| input(json!({}))),
+    ("core.profile.create", Rule::User, |_, t| input(json!({"handle": format!("n{}", t.user), "displayName": "N"}))),
+    ("core.profile.update", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"id": profile(app, &t.user).await, "bio": "changed"})) })
+    }),
+    ("core.profile.delete", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"id": profile(app, &t.user).await})) })
+    }),
+    ("core.profile.get", Rule::Optional, |app, t| {
+        Box::pin(async move { Some(json!({"id": profile(app, &t.user).await})) })
+    }),
+    ("core.profile.list", Rule::Optional, |_, _| input(json!({}))),
+    ("core.post.create", Rule::User, |_, _| input(json!({"title": "New"}))),
+    ("core.post.update", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"id": post(app, &t.user).await, "title": "Changed"})) })
+    }),
+    ("core.post.delete", Rule::Owner, |app, t| Box::pin(async move { Some(json!({"id": post(app, &t.user).await})) })),
+    ("core.post.get", Rule::Optional, |app, t| Box::pin(async move { Some(json!({"id": post(app, &t.user).await})) })),
+    ("core.post.list", Rule::Optional, |_, _| input(json!({}))),
+    ("main.post.feed", Rule::Public, |_, _| input(json!({}))),
+    ("core.offering.create", Rule::User, |_, _| input(json!({"title": "Thing", "priceCents": 100}))),
+    ("core.offering.update", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"id": offering(app, &t.user).await, "priceCents": 200})) })
+    }),
+    ("core.offering.delete", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"id": offering(app, &t.user).await})) })
+    }),
+    ("core.offering.get", Rule::Optional, |app, t| {
+        Box::pin(async move { Some(json!({"id": offering(app, &t.user).await})) })
+    }),
+    ("core.offering.list", Rule::Optional, |_, _| input(json!({}))),
+    ("core.order.get", Rule::Party, |app, t| Box::pin(async move { Some(json!({"id": order(app, t).await})) })),
+    ("core.order.list", Rule::User, |_, _| input(json!({"role": "seller"}))),
+    ("main.order.place", Rule::User, |_, t| input(json!({"offeringId": t.shop}))),
+    ("main.order.transition", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"id": order(app, t).await, "to": "CANCELLED"})) })
+    }),
+    ("main.order.onChange", Rule::User, |_, _| input(json!({}))),
+    ("core.file.get", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"fileId": ready_image(app, &t.user).await})) })
+    }),
+    ("core.file.list", Rule::User, |_, _| input(json!({}))),
+    ("core.file.update", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"fileId": ready_image(app, &t.user).await, "metadata": {"k": "v"}})) })
+    }),
+    ("core.file.delete", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"fileId": ready_image(app, &t.user).await})) })
+    }),
+    ("main.storage.requestUpload", Rule::User, |_, _| {
+        input(json!({"filename": "a.png", "mimeType": "image/png", "size": 10}))
+    }),
+    ("main.storage.confirmUpload", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"fileId": ready_image(app, &t.user).await})) })
+    }),
+    ("main.storage.getDownloadUrl", Rule::Owner, |app, t| {
+        Box::pin(async move { Some(json!({"fileId": ready_image(app, &t.user).await})) })
+    }),
+    ("main.storage.deleteMany", Rule::User, |app, t| {
+        Box::pin(async move { Some(json!({"fileIds": [ready_image(app, &t.user).await]})) })
+    }),
 ];
 
 fn expected(rule: Rule, caller: Caller) -> u16 {
@@ -150,7 +191,7 @@ async fn every_procedure_enforces_its_auth_column() {
     let seller = seller.await.unwrap().id;
     let shop = offerings::create(&app.db, &seller, active_offering()).await.unwrap().id;
     let mut fresh = 0;
-    for (path, rule, input) in MATRIX {
+    for (path, rule, setup) in MATRIX {
         let kind = registered.iter().find(|(p, _)| p == path).map(|(_, k)| *k).unwrap();
         for caller in [Caller::Anonymous, Caller::Owner, Caller::Another, Caller::Admin] {
             fresh += 1;
@@ -171,16 +212,8 @@ async fn every_procedure_enforces_its_auth_column() {
                     (cookie, id)
                 }
             };
-            let file = ready_image(&app, &target).await;
-            let profile = profiles::create(&app.db, &target, profile_fields(&target)).await.unwrap().id;
-            let post = posts::create(&app.db, &target, "T".into(), None, PostStatus::Published).await.unwrap().id;
-            let level = NewLevel { name: format!("level{fresh}"), rank: fresh, min_points: fresh, description: None };
-            let level = levels::create(&app.db, level).await.unwrap().id;
-            let offering = offerings::create(&app.db, &target, active_offering()).await.unwrap().id;
-            let new_order = NewOrder { buyer_id: target.clone(), offering_id: shop.clone(), quantity: 1, note: None };
-            let order = orders::place(&app.db, &Default::default(), new_order).await.unwrap().id;
-            let target = Target { user: target, file, profile, post, level, offering, order, shop: shop.clone() };
-            let input = input(&target);
+            let target = Target { user: target, shop: shop.clone() };
+            let input = setup(&app, &target).await;
             let req = match kind {
                 ProcedureKind::Mutation => app.mutation_request(path, input.as_ref().unwrap_or(&json!({}))),
                 _ => app.query_request(path, input.as_ref()),
@@ -212,13 +245,39 @@ async fn ready_image(app: &TestApp, user: &str) -> String {
     id
 }
 
-fn profile_fields(user: &str) -> profiles::ProfileFields {
-    profiles::ProfileFields {
+/// A public profile of `user`.
+async fn profile(app: &TestApp, user: &str) -> String {
+    let fields = profiles::ProfileFields {
         handle: Some(format!("p{user}")),
         display_name: Some("P".into()),
         is_public: Some(true),
         ..Default::default()
-    }
+    };
+    profiles::create(&app.db, user, fields).await.unwrap().id
+}
+
+/// A PUBLISHED post of `user`.
+async fn post(app: &TestApp, user: &str) -> String {
+    posts::create(&app.db, user, "T".into(), None, PostStatus::Published).await.unwrap().id
+}
+
+/// A fresh level (names and ranks are unique).
+async fn level(app: &TestApp) -> String {
+    static NEXT: AtomicI32 = AtomicI32::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let new = NewLevel { name: format!("level{n}"), rank: n, min_points: n, description: None };
+    levels::create(&app.db, new).await.unwrap().id
+}
+
+/// An ACTIVE offering of `user`.
+async fn offering(app: &TestApp, user: &str) -> String {
+    offerings::create(&app.db, user, active_offering()).await.unwrap().id
+}
+
+/// An order the target user placed on the shop.
+async fn order(app: &TestApp, t: &Target) -> String {
+    let new = NewOrder { buyer_id: t.user.clone(), offering_id: t.shop.clone(), quantity: 1, note: None };
+    orders::place(&app.db, &Default::default(), new).await.unwrap().id
 }
 
 fn active_offering() -> offerings::OfferingFields {
