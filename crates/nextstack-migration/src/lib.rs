@@ -10,6 +10,8 @@ pub use sea_orm_migration::MigratorTrait;
 
 mod m20251001_000001_initial;
 mod m20261201_000002_storage_removal;
+mod m20261203_000003_list_indexes;
+mod m20261203_000004_session_change_notices;
 pub mod schema;
 
 /// Every migration, oldest first. `Migrator::up(&db, None)` applies the
@@ -19,6 +21,11 @@ pub struct Migrator;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-        vec![Box::new(m20251001_000001_initial::Migration), Box::new(m20261201_000002_storage_removal::Migration)]
+        vec![
+            Box::new(m20251001_000001_initial::Migration),
+            Box::new(m20261201_000002_storage_removal::Migration),
+            Box::new(m20261203_000003_list_indexes::Migration),
+            Box::new(m20261203_000004_session_change_notices::Migration),
+        ]
     }
 }

@@ -186,6 +186,17 @@ pub fn index(table: &'static str, cols: &[&'static str]) -> IndexCreateStatement
     index
 }
 
+/// `<table>_createdAt_id_idx` on (`"createdAt"` DESC, `"id"` DESC), the order
+/// every newest-first list pages in (Prisma: `@@index([createdAt(sort: Desc), id(sort: Desc)])`).
+pub fn newest_first_index(table: &'static str) -> IndexCreateStatement {
+    Index::create()
+        .name(format!("{table}_createdAt_id_idx"))
+        .table(table)
+        .col(("createdAt", IndexOrder::Desc))
+        .col(("id", IndexOrder::Desc))
+        .take()
+}
+
 /// A foreign key from `table.col` to `target.id`, named like Prisma's
 /// (`Session_userId_fkey`), with Prisma's default `ON UPDATE CASCADE`.
 pub fn foreign_key(

@@ -11,7 +11,7 @@ mod pg;
 #[path = "postgres_catalog/round_trip.rs"]
 mod round_trip;
 
-use expected::{COLUMNS, CONSTRAINTS, ENUMS, INDEXES};
+use expected::{COLUMNS, CONSTRAINTS, ENUMS, INDEXES, TRIGGERS};
 use nextstack_migration::{Migrator, MigratorTrait};
 use pg::{TestSchema, assert_same};
 
@@ -65,6 +65,10 @@ async fn migration_creates_exactly_the_prisma_schema_and_down_removes_it() {
         .collect();
     assert_same("constraints", &schema.constraints(&db).await, &expected_constraints);
 
+    let expected_triggers: Vec<(String, String, String)> =
+        TRIGGERS.iter().map(|&(t, g, f)| (t.to_string(), g.to_string(), f.to_string())).collect();
+    assert_same("triggers", &schema.triggers(&db).await, &expected_triggers);
+
     let every_migration: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
     assert_eq!(schema.applied_migrations(&db).await, every_migration);
 
@@ -78,6 +82,7 @@ async fn migration_creates_exactly_the_prisma_schema_and_down_removes_it() {
     );
     assert_eq!(schema.types(&db).await, ["_seaql_migrations", "seaql_migrations"]);
     assert!(schema.applied_migrations(&db).await.is_empty());
+    assert!(schema.triggers(&db).await.is_empty());
 
     db.close().await.expect("close");
     schema.cleanup().await;

@@ -8,6 +8,7 @@ use secrecy::ExposeSecret;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::session::SessionIdentity;
+use crate::auth::session_cache::SessionCache;
 use crate::config::Config;
 use crate::events::OrderEvents;
 use crate::mail::Mailer;
@@ -40,6 +41,8 @@ pub struct App {
     pub storage: Arc<Storage>,
     /// Open subscriptions per user (`SSE_MAX_PER_USER`).
     pub streams: Arc<crate::rpc::streams::StreamSlots>,
+    /// Validated sessions (decision 7).
+    pub sessions: Arc<SessionCache>,
     /// Order changes for `main.order.onChange`.
     pub order_events: Arc<OrderEvents>,
     /// Flips to `true` when the server shuts down (open subscriptions end).
@@ -90,6 +93,10 @@ impl AppState {
             Mailer::Log
         });
         let order_events = Arc::new(OrderEvents::for_database(&db, config.database.schema.as_deref()));
+        // On PostgreSQL other processes change sessions too: untrusted until the listener is in place.
+        let on_postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let cache = config.session_cache;
+        let sessions = Arc::new(SessionCache::new(cache.ttl, cache.capacity, !on_postgres));
         Ok(Self(Arc::new(App {
             capacity: crate::middleware::capacity::Capacity::new(config.max_in_flight_requests),
             config,
@@ -102,6 +109,7 @@ impl AppState {
             mailer,
             storage,
             order_events,
+            sessions,
             streams: Arc::default(),
             stopping: tokio::sync::watch::Sender::new(false),
             started: Instant::now(),

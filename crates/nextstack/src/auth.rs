@@ -10,4 +10,5 @@ pub mod guard;
 pub mod password;
 pub mod routes;
 pub mod session;
+pub mod session_cache;
 pub mod wire;

@@ -158,6 +158,8 @@ pub struct Config {
     pub sse_max_per_user: usize,
     /// `SSE_SESSION_CHECK_INTERVAL_MS` (5 s): how often an open subscription re-checks its session.
     pub sse_session_check: Duration,
+    /// `SESSION_CACHE_TTL_MS` (60 s; 0: off) and `SESSION_CACHE_CAPACITY` (50 000 sessions).
+    pub session_cache: SessionCacheConfig,
     /// `TRPC_TRANSFORMER`: `none` (plain JSON) or `superjson`.
     pub trpc_transformer: nextstack_trpc::Transformer,
     /// `LOG_FORMAT`.
@@ -166,6 +168,15 @@ pub struct Config {
     pub log_filter: String,
     /// True when the secret was generated for this run (logged as a warning).
     pub generated_secret: bool,
+}
+
+/// The per-process session cache (decision 7).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionCacheConfig {
+    /// How long a validated session is kept; zero: every request asks the database.
+    pub ttl: Duration,
+    /// The most sessions kept.
+    pub capacity: u64,
 }
 
 /// Where files are stored.

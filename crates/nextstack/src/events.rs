@@ -17,7 +17,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -25,13 +24,6 @@ use ts_rs::TS;
 
 use crate::wire::order::OrderStatus;
 use crate::wire::time::IsoTime;
-
-/// A listener on `channel`.
-async fn listen(pool: &sea_orm::sqlx::PgPool, channel: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
-    let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(channel).await?;
-    Ok(listener)
-}
 
 /// How long events stay available for resuming.
 pub const REPLAY_WINDOW: Duration = Duration::from_secs(5 * 60);
@@ -97,8 +89,8 @@ pub struct OrderEvents {
     sequence: AtomicU64,
     /// Tells this process's event ids from other processes' (equal clocks, equal sequence numbers).
     origin: String,
-    /// PostgreSQL fan-out: the pool and the NOTIFY channel.
-    fanout: Option<(DatabaseConnection, String)>,
+    /// PostgreSQL fan-out: the NOTIFY channel.
+    fanout: Option<String>,
 }
 
 impl Default for OrderEvents {
@@ -109,7 +101,7 @@ impl Default for OrderEvents {
 
 impl OrderEvents {
     /// A hub; with `fanout`, events travel through PostgreSQL `NOTIFY` on that channel.
-    pub fn new(fanout: Option<(DatabaseConnection, String)>) -> Self {
+    pub fn new(fanout: Option<String>) -> Self {
         let origin = format!("{:08x}", rand::random::<u32>());
         Self {
             live: broadcast::channel(CHANNEL_CAPACITY).0,
@@ -130,50 +122,12 @@ impl OrderEvents {
             Some(schema) => format!("nextstack_order_events_{schema}"),
             None => "nextstack_order_events".to_string(),
         };
-        Self::new(Some((db.clone(), channel)))
+        Self::new(Some(channel))
     }
 
-    /// Starts listening for other processes' events; returns once `LISTEN` is in place,
-    /// so nothing published after this returns is missed. A lost connection is re-opened.
-    pub async fn start_fanout(self: &std::sync::Arc<Self>) -> Result<(), sea_orm::sqlx::Error> {
-        let Some((db, channel)) = self.fanout.clone() else { return Ok(()) };
-        let pool = db.get_postgres_connection_pool().clone();
-        let mut listener = listen(&pool, &channel).await?;
-        let hub = std::sync::Arc::downgrade(self);
-        tokio::spawn(async move {
-            loop {
-                match listener.recv().await {
-                    Ok(notification) => {
-                        let Some(hub) = hub.upgrade() else { return };
-                        match serde_json::from_str::<OrderEvent>(notification.payload()) {
-                            Ok(event) => hub.receive(event),
-                            Err(err) => tracing::warn!(error = %err, "unreadable order event notification"),
-                        }
-                    }
-                    Err(err) => {
-                        // The pool is closing (shutdown): give the connection back so `close` can finish.
-                        if matches!(err, sea_orm::sqlx::Error::PoolClosed) || pool.is_closed() {
-                            return;
-                        }
-                        tracing::warn!(error = %err, "order event listener lost its connection; reconnecting");
-                        // sqlx re-opens a connection it knows to be dead, but keeps one that failed
-                        // otherwise (a TLS stream cut mid-read): start over with a new listener.
-                        listener = loop {
-                            tokio::time::sleep(Duration::from_secs(1)).await;
-                            if hub.strong_count() == 0 || pool.is_closed() {
-                                return;
-                            }
-                            match listen(&pool, &channel).await {
-                                Ok(fresh) => break fresh,
-                                Err(err) => tracing::debug!(error = %err, "order event listener: still no connection"),
-                            }
-                        };
-                        tracing::info!("order event listener reconnected");
-                    }
-                }
-            }
-        });
-        Ok(())
+    /// The PostgreSQL channel other processes' events arrive on (`None`: in process only).
+    pub fn channel(&self) -> Option<&str> {
+        self.fanout.as_deref()
     }
 
     /// Publishes `change` as part of the transaction `txn` is in. With fan-out
@@ -182,7 +136,7 @@ impl OrderEvents {
     /// [`Staged`] for [`committed`](Self::committed).
     pub async fn publish_in(&self, txn: &impl ConnectionTrait, change: OrderChange) -> Result<Staged, DbErr> {
         let event = OrderEvent { event_id: self.next_event_id(), change };
-        let Some((_, channel)) = &self.fanout else { return Ok(Staged(Some(event))) };
+        let Some(channel) = &self.fanout else { return Ok(Staged(Some(event))) };
         let payload = serde_json::to_string(&event).map_err(|e| DbErr::Custom(format!("order event: {e}")))?;
         let notify = Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -236,6 +190,20 @@ impl OrderEvents {
             },
         };
         (replay, self.live.subscribe())
+    }
+}
+
+/// Other processes' events (and this one's, with fan-out), in commit order.
+impl crate::notices::Listener for OrderEvents {
+    fn notified(&self, payload: &str) {
+        match serde_json::from_str::<OrderEvent>(payload) {
+            Ok(event) => self.receive(event),
+            Err(err) => tracing::warn!(error = %err, "unreadable order event notification"),
+        }
+    }
+
+    fn disconnected(&self) {
+        tracing::warn!("order events from the database are missed until the listener is back");
     }
 }
 

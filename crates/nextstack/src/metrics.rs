@@ -120,6 +120,11 @@ pub struct Metrics {
     /// Redis outages seen (each logged once).
     pub redis_outages: Counter,
     sign_ins: Family<ResultLabels, Counter>,
+    session_lookups: Family<ResultLabels, Counter>,
+    /// Sessions in the session cache (read at scrape time).
+    pub session_cache_entries: Gauge,
+    /// 1 while the session cache is bypassed (its PostgreSQL listener is down).
+    pub session_cache_bypassed: Gauge,
     /// Open subscriptions (SSE streams).
     pub open_subscriptions: Gauge,
     storage_ops: Family<StorageLabels, Counter>,
@@ -143,6 +148,9 @@ impl Metrics {
             redis_fallback: Gauge::default(),
             redis_outages: Counter::default(),
             sign_ins: Family::default(),
+            session_lookups: Family::default(),
+            session_cache_entries: Gauge::default(),
+            session_cache_bypassed: Gauge::default(),
             open_subscriptions: Gauge::default(),
             storage_ops: Family::default(),
             pool_connections: Family::default(),
@@ -169,6 +177,21 @@ impl Metrics {
             );
             app.register("rate_limit_redis_outages", "Redis outages seen", metrics.redis_outages.clone());
             app.register("sign_ins", "Email sign-in attempts by result", metrics.sign_ins.clone());
+            app.register(
+                "session_lookups",
+                "Sessions looked up for tRPC calls: hit (cache), miss (database, then kept), bypass (database, cache not in use)",
+                metrics.session_lookups.clone(),
+            );
+            app.register(
+                "session_cache_entries",
+                "Sessions in the session cache",
+                metrics.session_cache_entries.clone(),
+            );
+            app.register(
+                "session_cache_bypassed",
+                "1 while the session cache is bypassed because its PostgreSQL listener is down",
+                metrics.session_cache_bypassed.clone(),
+            );
             app.register("sse_open_subscriptions", "Open subscriptions (SSE)", metrics.open_subscriptions.clone());
             app.register("storage_operations", "Storage operations by kind and result", metrics.storage_ops.clone());
             app.register("db_pool_connections", "Database pool connections by state", metrics.pool_connections.clone());
@@ -216,6 +239,13 @@ impl Metrics {
     pub fn sign_in(&self, result: &'static str) {
         if self.enabled {
             self.sign_ins.get_or_create(&ResultLabels { result }).inc();
+        }
+    }
+
+    /// A session looked up for a tRPC call: `hit`, `miss` or `bypass`.
+    pub fn session_lookup(&self, result: &'static str) {
+        if self.enabled {
+            self.session_lookups.get_or_create(&ResultLabels { result }).inc();
         }
     }
 

@@ -192,6 +192,7 @@ pub const INDEXES: &[(&str, &str, &str, bool, bool)] = &[
     ("Post_authorId_idx", "Post", "authorId", false, false),
     ("Post_pkey", "Post", "id", true, true),
     ("Post_status_createdAt_idx", "Post", "status,createdAt", false, false),
+    ("Profile_createdAt_id_idx", "Profile", "createdAt DESC,id DESC", false, false),
     ("Profile_handle_key", "Profile", "handle", true, false),
     ("Profile_pkey", "Profile", "id", true, true),
     ("Profile_userId_idx", "Profile", "userId", false, false),
@@ -199,6 +200,7 @@ pub const INDEXES: &[(&str, &str, &str, bool, bool)] = &[
     ("Session_token_key", "Session", "token", true, false),
     ("StorageRemoval_pkey", "StorageRemoval", "storageKey", true, true),
     ("User_avatarFileId_key", "User", "avatarFileId", true, false),
+    ("User_createdAt_id_idx", "User", "createdAt DESC,id DESC", false, false),
     ("User_email_key", "User", "email", true, false),
     ("User_pkey", "User", "id", true, true),
     ("Verification_identifier_value_key", "Verification", "identifier,value", true, false),
@@ -229,4 +231,11 @@ pub const CONSTRAINTS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
     ("User_levelId_fkey", "f", "User", "levelId", "Level(id)", "SET NULL", "CASCADE"),
     ("User_pkey", "p", "User", "id", "", "", ""),
     ("Verification_pkey", "p", "Verification", "id", "", "", ""),
+];
+
+/// `(table, trigger, function)`: the notices that end cached sessions (PostgreSQL only).
+pub const TRIGGERS: &[(&str, &str, &str)] = &[
+    ("Session", "Session_changed", "nextstack_session_changed"),
+    ("User", "User_deleted", "nextstack_user_changed"),
+    ("User", "User_role_changed", "nextstack_user_changed"),
 ];

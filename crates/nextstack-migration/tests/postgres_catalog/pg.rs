@@ -137,11 +137,12 @@ impl TestSchema {
             .collect()
     }
 
-    /// Every index on the app tables, by name.
+    /// Every index on the app tables, by name; a descending column reads `name DESC`.
     pub async fn indexes(&self, db: &DatabaseConnection) -> Vec<Index> {
         let sql = "SELECT i.relname::text, t.relname::text,
                           array_to_string(ARRAY(
-                              SELECT a.attname FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(num, ord)
+                              SELECT a.attname || CASE WHEN k.opt & 1 = 1 THEN ' DESC' ELSE '' END
+                              FROM unnest(x.indkey::int2[], x.indoption::int2[]) WITH ORDINALITY k(num, opt, ord)
                               JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.num
                               ORDER BY k.ord), ','),
                           x.indisunique, x.indisprimary, am.amname::text
@@ -163,6 +164,19 @@ impl TestSchema {
                 method: get(r, 5),
             })
             .collect()
+    }
+
+    /// Every trigger on the app tables: `(table, trigger, function)`.
+    pub async fn triggers(&self, db: &DatabaseConnection) -> Vec<(String, String, String)> {
+        let sql = "SELECT t.relname::text, g.tgname::text, p.proname::text
+                   FROM pg_trigger g
+                   JOIN pg_class t ON t.oid = g.tgrelid
+                   JOIN pg_proc p ON p.oid = g.tgfoid
+                   JOIN pg_namespace n ON n.oid = t.relnamespace
+                   WHERE n.nspname = $1 AND NOT g.tgisinternal
+                   ORDER BY 1, 2";
+        let rows = self.rows(db, sql).await;
+        rows.iter().map(|r| (get(r, 0), get(r, 1), get(r, 2))).collect()
     }
 
     /// Every table constraint on the app tables, by name.

@@ -223,6 +223,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
         return Err(messages::NO_SESSION);
     };
     sessions::delete_by_token(&state.db, &token).await?;
+    state.sessions.forget_token(&token);
     let mut response = Json(json!({ "success": true })).into_response();
     for cookie in http_session::clear_cookies(&state.config) {
         response.headers_mut().append(SET_COOKIE, cookie);

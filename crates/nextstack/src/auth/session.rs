@@ -13,7 +13,7 @@ use crate::auth::cookie;
 use crate::config::{Config, Environment};
 use crate::error::AppError;
 use crate::rpc::identity::{Caller, IdentityResolver};
-use crate::services::session;
+use crate::services::session::{self, SessionHolder};
 
 const BASE_NAME: &str = "better-auth.session_token";
 
@@ -111,18 +111,56 @@ pub fn auth_token_header(config: &Config, token: &str) -> HeaderValue {
         .expect("an encoded cookie is ASCII")
 }
 
-/// Resolves the tRPC caller from the session, re-checked in the database on
-/// every request (decision 7): a revoked session fails on the very next call.
+/// Resolves the tRPC caller from the session: from the session cache when it
+/// holds the token, else from the database (then kept). Either way a session
+/// due for BetterAuth's refresh is extended in the background, as the
+/// original's context extends it through `getSession`.
 pub struct SessionIdentity;
 
 impl IdentityResolver for SessionIdentity {
     fn resolve(&self, app: &AppState, parts: &Parts) -> BoxFuture<'static, Result<Option<Caller>, AppError>> {
         let token = token_from_headers(&app.config, &parts.headers);
-        let db = app.db.clone();
+        let app = app.clone();
         Box::pin(async move {
             let Some(token) = token else { return Ok(None) };
-            let found = session::find_holder(&db, &token).await?;
-            Ok(found.map(|h| Caller { user_id: h.user_id, role: h.role, session_id: Some(h.session_id) }))
+            let Some(holder) = live_session(&app, &token).await? else { return Ok(None) };
+            extend_if_due(&app, &holder);
+            Ok(Some(Caller { user_id: holder.user_id, role: holder.role, session_id: Some(holder.session_id) }))
         })
     }
+}
+
+/// The live session of `token`: cached, or read (and kept).
+pub async fn live_session(app: &AppState, token: &str) -> Result<Option<SessionHolder>, AppError> {
+    let now = nextstack_entity::now();
+    if let Some(holder) = app.sessions.get(token, now) {
+        app.metrics.session_lookup("hit");
+        return Ok(Some(holder));
+    }
+    app.metrics.session_lookup(if app.sessions.is_serving() { "miss" } else { "bypass" });
+    let ticket = app.sessions.ticket();
+    let found = session::find_holder(&app.db, token).await?;
+    if let Some(holder) = &found {
+        app.sessions.insert(token, holder.clone(), ticket);
+    }
+    Ok(found)
+}
+
+/// Extends `holder`'s session when the refresh rule says so, off the request's
+/// path and at most once at a time per session; the cached copy is dropped
+/// after the attempt, so the next request reads the new expiry (and does not
+/// try again for another `updateAge`).
+fn extend_if_due(app: &AppState, holder: &SessionHolder) {
+    if !holder.refresh_due(nextstack_entity::now()) || !app.sessions.start_refresh(&holder.session_id) {
+        return;
+    }
+    let app = app.clone();
+    let (id, seen_expiry) = (holder.session_id.clone(), holder.expires_at);
+    tokio::spawn(async move {
+        if let Err(err) = session::extend(&app.db, &id, seen_expiry).await {
+            tracing::warn!(error = %err, "could not extend a session; the next request tries again");
+        }
+        app.sessions.revoke_session(&id);
+        app.sessions.end_refresh(&id);
+    });
 }

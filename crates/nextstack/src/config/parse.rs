@@ -9,7 +9,9 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use secrecy::SecretString;
 
-use super::{Config, ConfigError, DatabaseConfig, DatabaseKind, Environment, LogFormat, RateLimitConfig};
+use super::{
+    Config, ConfigError, DatabaseConfig, DatabaseKind, Environment, LogFormat, RateLimitConfig, SessionCacheConfig,
+};
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://data/nextstack.db?mode=rwc";
 const PLACEHOLDERS: [&str; 2] = ["change-this", "generate-with"];
@@ -181,6 +183,14 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         sse_max_per_user: usize::try_from(vars.positive("SSE_MAX_PER_USER", 10)?)
             .map_err(|_| invalid("SSE_MAX_PER_USER", "is too large".into()))?,
         sse_session_check: Duration::from_millis(vars.positive("SSE_SESSION_CHECK_INTERVAL_MS", 5_000)?),
+        session_cache: SessionCacheConfig {
+            ttl: Duration::from_millis(vars.parsed(
+                "SESSION_CACHE_TTL_MS",
+                60_000,
+                "a number of milliseconds (0: off)",
+            )?),
+            capacity: vars.positive("SESSION_CACHE_CAPACITY", 50_000)?,
+        },
         trpc_transformer: match vars.get("TRPC_TRANSFORMER").map(str::to_ascii_lowercase).as_deref() {
             None | Some("none" | "json") => nextstack_trpc::Transformer::None,
             Some("superjson") => nextstack_trpc::Transformer::Superjson,

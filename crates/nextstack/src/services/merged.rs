@@ -7,13 +7,10 @@
 
 use chrono::NaiveDateTime;
 use nextstack_entity::user;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Related, Select,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Related};
 
 use crate::error::AppError;
-use crate::services::pagination::PageRequest;
+use crate::services::pagination::{self, PageRequest};
 
 /// Rows ordered newest first by (`createdAt`, `id`).
 pub trait Timeline {
@@ -55,36 +52,21 @@ where
     if branches.len() == 1 || skip > MERGE_DEPTH {
         let visible = branches.into_iter().fold(Condition::any(), Condition::add);
         let select = E::find().filter(visible).filter(filters);
-        let total = select.clone().count(db).await?;
-        let rows = select
+        let ordered = select.order_by_desc(created_at).order_by_desc(id).find_also_related(user::Entity);
+        return pagination::pairs_and_total(db, ordered, skip, limit).await;
+    }
+    // Each side's first `skip + limit` rows and its count, in one round trip per side.
+    let (mut rows, mut total) = (Vec::new(), 0);
+    for branch in branches {
+        let ordered = E::find()
+            .filter(branch)
+            .filter(filters.clone())
             .order_by_desc(created_at)
             .order_by_desc(id)
-            .offset(skip)
-            .limit(limit)
-            .find_also_related(user::Entity)
-            .all(db)
-            .await?;
-        return Ok((rows, total));
-    }
-    let mut counted: Vec<(Select<E>, u64)> = Vec::with_capacity(branches.len());
-    for branch in branches {
-        let select = E::find().filter(branch).filter(filters.clone());
-        let count = select.clone().count(db).await?;
-        counted.push((select, count));
-    }
-    let total: u64 = counted.iter().map(|(_, count)| count).sum();
-    let mut rows = Vec::new();
-    if skip < total {
-        for (select, count) in counted.into_iter().filter(|(_, count)| *count > 0) {
-            let part = select
-                .order_by_desc(created_at)
-                .order_by_desc(id)
-                .limit(skip.saturating_add(limit).min(count))
-                .find_also_related(user::Entity)
-                .all(db)
-                .await?;
-            rows.extend(part);
-        }
+            .find_also_related(user::Entity);
+        let (part, count) = pagination::pairs_and_total(db, ordered, 0, skip.saturating_add(limit)).await?;
+        total += count;
+        rows.extend(part);
     }
     rows.sort_by(|(a, _), (b, _)| b.timeline_key().cmp(&a.timeline_key()));
     let page = rows

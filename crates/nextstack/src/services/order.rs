@@ -8,15 +8,14 @@ use nextstack_entity::{OfferingStatus, OrderStatus, level, now, offering, order,
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, InsertStatement, Query};
 use sea_orm::{
     ActiveEnum, ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
-    Set,
+    DatabaseTransaction, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 
 use crate::db::begin_write;
 use crate::error::AppError;
 use crate::events::{OrderChange, OrderEvents};
 use crate::services::level as levels;
-use crate::services::pagination::{Page, PageRequest};
+use crate::services::pagination::{self, Page, PageRequest};
 use crate::wire::order::OrderWithOffering;
 
 /// A new order.
@@ -317,14 +316,10 @@ pub async fn list(
     if let Some(status) = status {
         select = select.filter(order::Column::Status.eq(status));
     }
-    let total = select.clone().count(db).await?;
-    let rows = select
+    let ordered = select
         .order_by_desc(order::Column::CreatedAt)
         .order_by_desc(order::Column::Id)
-        .offset(page.offset())
-        .limit(page.limit)
-        .find_also_related(offering::Entity)
-        .all(db)
-        .await?;
+        .find_also_related(offering::Entity);
+    let (rows, total) = pagination::pairs_and_total(db, ordered, page.offset(), page.limit).await?;
     Ok(page.page_of(rows.into_iter().filter_map(with_offering).collect(), total))
 }

@@ -1,7 +1,11 @@
 //! One pagination for every list (API.md): the page asked for, the rows of
 //! that page and the total, and the text searches lists filter by.
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use sea_orm::sea_query::{Expr, SelectStatement};
+use sea_orm::{
+    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, QueryResult, QueryTrait, Select, SelectA,
+    SelectB, SelectTwo,
+};
 use ts_rs::TS;
 
 use crate::error::AppError;
@@ -58,13 +62,64 @@ pub async fn fetch<E, T>(
 ) -> Result<Page<T>, AppError>
 where
     E: EntityTrait,
-    E::Model: Sync,
     T: TS,
 {
-    let total = select.clone().count(db).await?;
-    let rows = select.offset(request.offset()).limit(request.limit).all(db).await?;
+    let parse = |row: &QueryResult| E::Model::from_query_result(row, "");
+    let (rows, total) = rows_and_total(db, select.into_query(), request.offset(), request.limit, parse).await?;
     Ok(request.page_of(rows.into_iter().map(to_wire).collect(), total))
 }
+
+/// [`rows_and_total`] for a row with its related row (`find_also_related`).
+pub async fn pairs_and_total<E, R>(
+    db: &impl ConnectionTrait,
+    select: SelectTwo<E, R>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<(E::Model, Option<R::Model>)>, u64), AppError>
+where
+    E: EntityTrait,
+    R: EntityTrait,
+{
+    rows_and_total(db, select.into_query(), offset, limit, |row| {
+        Ok((
+            E::Model::from_query_result(row, SelectA.as_str())?,
+            R::Model::from_query_result_optional(row, SelectB.as_str())?,
+        ))
+    })
+    .await
+}
+
+/// `limit` rows of `query` (filtered and ordered, any joins) after `offset`, and the total count
+/// of its rows, in one round trip: the count rides along as an uncorrelated
+/// scalar subquery, which both databases evaluate once. An empty page carries
+/// no count, so only then (past the last row) is it asked for on its own.
+pub async fn rows_and_total<T>(
+    db: &impl ConnectionTrait,
+    query: SelectStatement,
+    offset: u64,
+    limit: u64,
+    parse: impl Fn(&QueryResult) -> Result<T, DbErr>,
+) -> Result<(Vec<T>, u64), AppError> {
+    let backend = db.get_database_backend();
+    let mut count = query.clone();
+    count.clear_selects().clear_order_by().expr(Expr::cust("COUNT(*)"));
+    let mut page = query;
+    page.expr_as(Expr::SubQuery(None, Box::new(count.clone().into())), TOTAL).offset(offset).limit(limit);
+    let rows = db.query_all_raw(backend.build(&page)).await?;
+    let total: i64 = match rows.first() {
+        Some(row) => row.try_get("", TOTAL)?,
+        None if offset == 0 => 0,
+        None => match db.query_one_raw(backend.build(&count)).await? {
+            Some(row) => row.try_get_by_index(0)?,
+            None => 0,
+        },
+    };
+    let rows = rows.iter().map(parse).collect::<Result<Vec<T>, DbErr>>()?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
+
+/// The column the total rides in.
+const TOTAL: &str = "__total";
 
 /// A search term as lists use it: trimmed, `None` when empty.
 pub fn search_term(search: Option<String>) -> Option<String> {

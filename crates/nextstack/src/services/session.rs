@@ -70,7 +70,8 @@ pub async fn find_valid(
     Ok(Some((session, user)))
 }
 
-/// Who holds a live session: the few columns every authenticated request needs.
+/// Who holds a live session: the few columns every authenticated request needs
+/// (and the session cache keeps).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionHolder {
     /// The session's id.
@@ -79,16 +80,30 @@ pub struct SessionHolder {
     pub user_id: String,
     /// The user's role.
     pub role: nextstack_entity::Role,
+    /// When the session expires.
+    pub expires_at: NaiveDateTime,
+    /// When it was created (the refresh rule measures its lifetime from here).
+    pub created_at: NaiveDateTime,
+}
+
+impl SessionHolder {
+    /// True when BetterAuth's refresh rule extends this session now: it has
+    /// been in use for `updateAge` and is not a one-day `rememberMe: false` session.
+    pub fn refresh_due(&self, at: NaiveDateTime) -> bool {
+        !is_short(self.created_at, self.expires_at) && is_refresh_due(self.expires_at, at)
+    }
 }
 
 /// The holder of the live session with this token, in one narrow query (the
 /// per-request check of decision 7); an expired session is deleted on sight.
 pub async fn find_holder(db: &impl ConnectionTrait, token: &str) -> Result<Option<SessionHolder>, AppError> {
     use sea_orm::{JoinType, QuerySelect, RelationTrait};
-    let row: Option<(String, NaiveDateTime, String, nextstack_entity::Role)> = session::Entity::find()
+    type Row = (String, NaiveDateTime, NaiveDateTime, String, nextstack_entity::Role);
+    let row: Option<Row> = session::Entity::find()
         .select_only()
         .column(session::Column::Id)
         .column(session::Column::ExpiresAt)
+        .column(session::Column::CreatedAt)
         .column(session::Column::UserId)
         .column_as(user::Column::Role, "role")
         .join(JoinType::InnerJoin, session::Relation::User.def())
@@ -96,12 +111,28 @@ pub async fn find_holder(db: &impl ConnectionTrait, token: &str) -> Result<Optio
         .into_tuple()
         .one(db)
         .await?;
-    let Some((session_id, expires_at, user_id, role)) = row else { return Ok(None) };
+    let Some((session_id, expires_at, created_at, user_id, role)) = row else { return Ok(None) };
     if expires_at <= now() {
         session::Entity::delete_by_id(session_id).exec(db).await?;
         return Ok(None);
     }
-    Ok(Some(SessionHolder { session_id, user_id, role }))
+    Ok(Some(SessionHolder { session_id, user_id, role, expires_at, created_at }))
+}
+
+/// Extends the session to a full lifetime from now, unless its expiry is no
+/// longer `seen_expiry` (another request or process extended it first).
+/// True when this call extended it.
+pub async fn extend(db: &impl ConnectionTrait, id: &str, seen_expiry: NaiveDateTime) -> Result<bool, AppError> {
+    use sea_orm::sea_query::Expr;
+    let at = now();
+    let result = session::Entity::update_many()
+        .col_expr(session::Column::ExpiresAt, Expr::value(at + EXPIRES_IN))
+        .col_expr(session::Column::UpdatedAt, Expr::value(at))
+        .filter(session::Column::Id.eq(id))
+        .filter(session::Column::ExpiresAt.eq(seen_expiry))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// Extends a session that has been in use for a day (BetterAuth's refresh rule).
@@ -109,13 +140,17 @@ pub async fn refresh_if_due(db: &impl ConnectionTrait, session: session::Model) 
     let at = now();
     // A `rememberMe: false` session (one day long) is never extended, whatever
     // cookies the client keeps: bearer clients have no `dont_remember` cookie.
-    let short = session.expires_at - session.created_at <= SHORT_EXPIRES_IN;
-    if short || !is_refresh_due(session.expires_at, at) {
+    if is_short(session.created_at, session.expires_at) || !is_refresh_due(session.expires_at, at) {
         return Ok(session);
     }
     let mut row: session::ActiveModel = session.into();
     row.expires_at = Set(at + EXPIRES_IN);
     Ok(row.update(db).await?)
+}
+
+/// A `rememberMe: false` session: one day long from its creation.
+fn is_short(created_at: NaiveDateTime, expires_at: NaiveDateTime) -> bool {
+    expires_at - created_at <= SHORT_EXPIRES_IN
 }
 
 fn is_refresh_due(expires_at: NaiveDateTime, at: NaiveDateTime) -> bool {

@@ -158,6 +158,7 @@ pub(super) async fn reset_password(State(state): State<AppState>, req: Request) 
     }
     // Whoever made the reset necessary may hold a session or another link: end them all.
     sessions::delete_for_user(&state.db, &user_id, None).await?;
+    state.sessions.revoke_user(&user_id);
     verification::revoke(&state.db, Purpose::ResetPassword, &user_id).await?;
     Ok(Json(json!({ "status": true })).into_response())
 }

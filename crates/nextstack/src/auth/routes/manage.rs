@@ -58,6 +58,7 @@ pub(super) async fn revoke_session(State(state): State<AppState>, req: Request) 
         return Err(AuthError::Empty(StatusCode::UNAUTHORIZED));
     }
     sessions::delete_by_token(&state.db, &target.token).await?;
+    state.sessions.forget_token(&target.token);
     Ok(status_true())
 }
 
@@ -65,6 +66,7 @@ pub(super) async fn revoke_session(State(state): State<AppState>, req: Request) 
 pub(super) async fn revoke_sessions(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AuthError> {
     let (_, user) = require_session(&state, &headers).await?;
     sessions::delete_for_user(&state.db, &user.id, None).await?;
+    state.sessions.revoke_user(&user.id);
     Ok(status_true())
 }
 
@@ -75,6 +77,7 @@ pub(super) async fn revoke_other_sessions(
 ) -> Result<Response, AuthError> {
     let (current, user) = require_session(&state, &headers).await?;
     sessions::delete_for_user(&state.db, &user.id, Some(&current.token)).await?;
+    state.sessions.revoke_user(&user.id);
     Ok(status_true())
 }
 
@@ -129,6 +132,7 @@ pub(super) async fn change_password(State(state): State<AppState>, req: Request)
     verification::revoke(&state.db, Purpose::ResetPassword, &user.id).await?;
     if body.revoke_other_sessions.unwrap_or(false) {
         sessions::delete_for_user(&state.db, &user.id, None).await?;
+        state.sessions.revoke_user(&user.id);
         let session = sessions::create(&state.db, new_session(&state, &parts, &user.id, true)).await?;
         let out = json!({ "token": session.token, "user": AuthUser::from(user) });
         return Ok(with_session(&state, &session, true, out));
@@ -169,6 +173,7 @@ pub(super) async fn delete_user(State(state): State<AppState>, req: Request) -> 
     }
     let request_id = RequestId::of(&parts.extensions);
     let deleted = account::delete_account(&state.db, &user.id).await?;
+    state.sessions.revoke_user(&user.id);
     remove_queued(&state.db, &state.storage, &deleted.storage_keys, Some(request_id.as_str())).await;
     let mut response = Json(json!({ "success": true, "message": "User deleted" })).into_response();
     for cookie in http_session::clear_cookies(&state.config) {

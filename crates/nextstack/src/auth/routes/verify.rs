@@ -193,6 +193,7 @@ pub(super) async fn verify_email(
             let verified = users::mark_verified(&state.db, &user.id, &grant.email).await?;
             if let Some(user) = verified.filter(|_| signed_in) {
                 account::promote_if_listed(&state.db, user, admin_emails).await?;
+                state.sessions.revoke_user(&grant.user_id);
             }
         }
         Some((new_email, ChangeStep::Approve)) => {
@@ -206,6 +207,7 @@ pub(super) async fn verify_email(
             match users::change_email(&state.db, &user.id, &grant.email, &new_email).await {
                 Ok(Some(user)) => {
                     account::promote_if_listed(&state.db, user, admin_emails).await?;
+                    state.sessions.revoke_user(&grant.user_id);
                 }
                 Ok(None) => return Ok(refuse(&query, "invalid_token")),
                 Err(AppError::Conflict(_)) => return Ok(refuse(&query, "email_already_in_use")),

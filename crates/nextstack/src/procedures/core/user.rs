@@ -111,7 +111,11 @@ pub async fn update(ctx: Authed, input: UpdateInput) -> Result<UserWithCounts, A
         }
     }
     let changes = UserChanges { email: input.email, name: input.name, image: input.image, role: input.role };
+    let role_changed = changes.role.is_some();
     users::update(&ctx.state.db, &input.id, changes).await?;
+    if role_changed {
+        ctx.state.sessions.revoke_user(&input.id);
+    }
     users::find_with_counts(&ctx.state.db, &input.id).await?.ok_or(AppError::not_found("User"))
 }
 
@@ -126,6 +130,7 @@ pub async fn delete(ctx: Authed, input: DeleteInput) -> Result<UserBasic, AppErr
         confirm_owner(&ctx, input.password).await?;
     }
     let deleted = account::delete_account(&ctx.state.db, &input.id).await?;
+    ctx.state.sessions.revoke_user(&input.id);
     remove_queued(&ctx.state.db, &ctx.state.storage, &deleted.storage_keys, Some(ctx.request_id.as_str())).await;
     Ok(deleted.user.into())
 }

@@ -129,7 +129,7 @@ impl TestAppBuilder {
         // The production state: callers are identified by their real sessions.
         let state = AppState::new(config, db.clone()).expect("storage is set up");
         let storage = state.storage.clone();
-        state.order_events.start_fanout().await.expect("LISTEN for order events");
+        nextstack::start_notices(&state).await;
         let procedures = rpc::registry::procedures().query("test.sleep", sleep).query("test.panic", panic_now);
         let limits = state.config.connections;
         let app = router::build_with(state, procedures);
