@@ -1,34 +1,20 @@
 //! Lists whose visibility is "public rows, or the viewer's own": one `OR`
 //! cannot walk an index in order, so PostgreSQL would sort every visible row
-//! for each page. For the first pages each side runs as its own indexed query
-//! instead, fetching at most `offset + limit` rows newest first, merged here.
-//! Deeper pages (and single-sided lists) use one query with SQL `OFFSET`, so
-//! memory per request stays bounded whatever page is asked for.
+//! for each page. For the first pages each side is its own indexed scan of at
+//! most `offset + limit` rows newest first, the sides merged by `UNION ALL`
+//! and paged in the same statement. Deeper pages (and single-sided lists) use
+//! one query with SQL `OFFSET`, so work per request stays bounded whatever
+//! page is asked for.
 
-use chrono::NaiveDateTime;
 use nextstack_entity::user;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Related};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, UnionType};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Related, SelectA, SelectB,
+};
 
 use crate::error::AppError;
 use crate::services::pagination::{self, PageRequest};
-
-/// Rows ordered newest first by (`createdAt`, `id`).
-pub trait Timeline {
-    /// The sort key.
-    fn timeline_key(&self) -> (NaiveDateTime, &str);
-}
-
-impl Timeline for nextstack_entity::post::Model {
-    fn timeline_key(&self) -> (NaiveDateTime, &str) {
-        (self.created_at, &self.id)
-    }
-}
-
-impl Timeline for nextstack_entity::offering::Model {
-    fn timeline_key(&self) -> (NaiveDateTime, &str) {
-        (self.created_at, &self.id)
-    }
-}
 
 /// Deepest page start served by merging; beyond it rows would pile up in memory.
 const MERGE_DEPTH: u64 = 1_000;
@@ -45,7 +31,7 @@ pub async fn page<E>(
 ) -> Result<(Vec<(E::Model, Option<user::Model>)>, u64), AppError>
 where
     E: EntityTrait + Related<user::Entity>,
-    E::Model: Timeline + Sync,
+    E::Model: Sync,
     E::Column: ColumnTrait,
 {
     let (skip, limit) = (page.offset(), page.limit);
@@ -55,24 +41,74 @@ where
         let ordered = select.order_by_desc(created_at).order_by_desc(id).find_also_related(user::Entity);
         return pagination::pairs_and_total(db, ordered, skip, limit).await;
     }
-    // Each side's first `skip + limit` rows and its count, in one round trip per side.
-    let (mut rows, mut total) = (Vec::new(), 0);
-    for branch in branches {
-        let ordered = E::find()
-            .filter(branch)
-            .filter(filters.clone())
+    // One statement: each side's first `skip + limit` rows, newest first (an
+    // indexed scan each), merged by UNION ALL and paged; the total rides along
+    // as the sum of each side's count.
+    let deepest = skip.saturating_add(limit);
+    let side = |branch: &Condition| E::find().filter(branch.clone()).filter(filters.clone());
+    let mut union: Option<SelectStatement> = None;
+    let mut total_expr: Option<Expr> = None;
+    for (i, branch) in branches.iter().enumerate() {
+        let rows = side(branch)
             .order_by_desc(created_at)
             .order_by_desc(id)
-            .find_also_related(user::Entity);
-        let (part, count) = pagination::pairs_and_total(db, ordered, 0, skip.saturating_add(limit)).await?;
-        total += count;
-        rows.extend(part);
+            .limit(deepest)
+            .find_also_related(user::Entity)
+            .into_query();
+        // Wrapped: SQLite allows ORDER BY and LIMIT only on a compound's last part.
+        let part = Query::select().column(Asterisk).from_subquery(rows, Alias::new(format!("side{i}"))).take();
+        match &mut union {
+            None => union = Some(part),
+            Some(union) => {
+                union.union(UnionType::All, part);
+            }
+        }
+        let count = Expr::SubQuery(None, Box::new(count_of(side(branch)).into()));
+        total_expr = Some(match total_expr {
+            None => count,
+            Some(sum) => sum.add(count),
+        });
     }
-    rows.sort_by(|(a, _), (b, _)| b.timeline_key().cmp(&a.timeline_key()));
-    let page = rows
-        .into_iter()
-        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .collect();
-    Ok((page, total))
+    let (Some(union), Some(total_expr)) = (union, total_expr) else { return Ok((Vec::new(), 0)) };
+    let page = Query::select()
+        .column(Asterisk)
+        .expr_as(total_expr, TOTAL)
+        .from_subquery(union, Alias::new("merged"))
+        .order_by(Alias::new(format!("{}{}", SelectA.as_str(), created_at.as_str())), Order::Desc)
+        .order_by(Alias::new(format!("{}{}", SelectA.as_str(), id.as_str())), Order::Desc)
+        .limit(limit)
+        .offset(skip)
+        .take();
+    let backend = db.get_database_backend();
+    let rows = db.query_all_raw(backend.build(&page)).await?;
+    let total: i64 = match rows.first() {
+        Some(row) => row.try_get("", TOTAL)?,
+        None => {
+            let mut total = 0;
+            for branch in &branches {
+                total += side(branch).count(db).await?;
+            }
+            i64::try_from(total).unwrap_or(i64::MAX)
+        }
+    };
+    let rows = rows
+        .iter()
+        .map(|row| {
+            Ok((
+                E::Model::from_query_result(row, SelectA.as_str())?,
+                user::Model::from_query_result_optional(row, SelectB.as_str())?,
+            ))
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
+
+/// `SELECT COUNT(*)` over what `select` filters.
+fn count_of<E: EntityTrait>(select: sea_orm::Select<E>) -> SelectStatement {
+    let mut count = select.into_query();
+    count.clear_selects().expr(Expr::cust("COUNT(*)"));
+    count
+}
+
+/// The column the total rides in.
+const TOTAL: &str = "__total";

@@ -5,10 +5,10 @@
 //! PostgreSQL; on SQLite, `BEGIN IMMEDIATE` serializes writers).
 
 use nextstack_entity::{OfferingStatus, OrderStatus, level, now, offering, order, user};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, InsertStatement, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, InsertStatement, LockType, Query};
 use sea_orm::{
     ActiveEnum, ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    DatabaseTransaction, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Set,
 };
 
 use crate::db::begin_write;
@@ -197,19 +197,13 @@ pub async fn transition(
     actor: Actor<'_>,
 ) -> Result<order::Model, AppError> {
     let txn = begin_write(db).await?;
-    // FOR UPDATE: concurrent transitions of this order queue here and see the outcome of the first.
-    let row = order::Entity::find_by_id(id.to_string())
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("Order"))?;
-    let seller_id: String = offering::Entity::find_by_id(row.offering_id.clone())
-        .select_only()
-        .column(offering::Column::SellerId)
-        .into_tuple()
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("Offering"))?;
+    // The order with its offering (for the seller), in one query. FOR UPDATE OF
+    // "Order": concurrent transitions of this order queue here and see the outcome
+    // of the first, while other orders of the same offering go on.
+    let mut locked = order::Entity::find_by_id(id.to_string()).find_also_related(offering::Entity);
+    QueryTrait::query(&mut locked).lock_with_tables(LockType::Update, [order::Entity]);
+    let (row, offering) = locked.one(&txn).await?.ok_or(AppError::not_found("Order"))?;
+    let seller_id = offering.ok_or(AppError::not_found("Offering"))?.seller_id;
     let is_seller = actor.is_admin || actor.user_id == seller_id;
     let is_party = is_seller || actor.user_id == row.buyer_id;
     if !is_party {

@@ -191,6 +191,14 @@ pub async fn created_at(db: &impl ConnectionTrait, id: &str) -> Result<Option<Na
         .await?)
 }
 
+/// The session with this id (live or not) and its user, in one query.
+pub async fn find_with_user(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<(session::Model, Option<user::Model>)>, AppError> {
+    Ok(session::Entity::find_by_id(id.to_string()).find_also_related(user::Entity).one(db).await?)
+}
+
 /// The session with this id, live or not.
 pub async fn find_by_id(db: &impl ConnectionTrait, id: &str) -> Result<Option<session::Model>, AppError> {
     Ok(session::Entity::find_by_id(id.to_string()).one(db).await?)

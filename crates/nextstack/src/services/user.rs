@@ -61,32 +61,48 @@ pub struct UserChanges {
     pub role: Option<Role>,
 }
 
+/// A user and their level, in one query.
+pub async fn find_with_level(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<(user::Model, Option<nextstack_entity::level::Model>)>, AppError> {
+    Ok(user::Entity::find_by_id(id.to_string()).find_also_related(nextstack_entity::level::Entity).one(db).await?)
+}
+
 /// Applies changes to a user; a taken email is `CONFLICT`, an unknown id `NOT_FOUND`.
 /// A new email is unverified (decision 19), and the links mailed to the old one are void.
-pub async fn update(db: &impl ConnectionTrait, id: &str, changes: UserChanges) -> Result<user::Model, AppError> {
-    let user = user::Entity::find_by_id(id.to_string()).one(db).await?.ok_or(AppError::not_found("User"))?;
-    let email_changes = changes.email.as_deref().map(normalize_email).filter(|e| *e != user.email);
-    let mut row: user::ActiveModel = user.into();
-    if let Some(email) = email_changes {
-        row.email = Set(email);
-        row.email_verified = Set(false);
-        revoke_address_links(db, id).await?;
+/// Without an email, one `UPDATE` (no read first).
+pub async fn update(db: &impl ConnectionTrait, id: &str, changes: UserChanges) -> Result<(), AppError> {
+    let mut update = user::Entity::update_many().filter(user::Column::Id.eq(id));
+    if let Some(email) = changes.email.as_deref().map(normalize_email) {
+        let current = user::Entity::find_by_id(id.to_string()).one(db).await?.ok_or(AppError::not_found("User"))?;
+        if email != current.email {
+            update = update
+                .col_expr(user::Column::Email, Expr::value(email))
+                .col_expr(user::Column::EmailVerified, Expr::value(false));
+            revoke_address_links(db, id).await?;
+        }
     }
     if let Some(name) = changes.name {
-        row.name = Set(name);
+        update = update.col_expr(user::Column::Name, Expr::value(name));
     }
     if let Some(image) = changes.image {
-        row.image = Set(image);
+        update = update.col_expr(user::Column::Image, Expr::value(image));
     }
     if let Some(role) = changes.role {
-        row.role = Set(role);
+        update = update.col_expr(user::Column::Role, sea_orm::ActiveEnum::as_enum(&role));
     }
-    row.update(db).await.map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::Conflict("A user with this email already exists".into())
-        }
-        _ => e.into(),
-    })
+    let result =
+        update.col_expr(user::Column::UpdatedAt, Expr::value(now())).exec(db).await.map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::Conflict("A user with this email already exists".into())
+            }
+            _ => e.into(),
+        })?;
+    if result.rows_affected == 0 {
+        return Err(AppError::not_found("User"));
+    }
+    Ok(())
 }
 
 /// Changes a user's name and/or image (BetterAuth `update-user`).

@@ -1,12 +1,14 @@
 //! Test scaffolding: `TestApp::spawn()` and friends.
 
 mod node;
+mod pg_round_trips;
 mod proxy;
 mod smtp;
 mod test_app;
 mod test_db;
 
 pub use node::run_node_checks;
+pub use pg_round_trips::RoundTripCounter;
 pub use proxy::TcpProxy;
 pub use smtp::SmtpSink;
 pub use test_app::{TestApp, send_json, storage_is_s3, urlencode};

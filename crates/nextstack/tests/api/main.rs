@@ -24,6 +24,7 @@ mod hostile_input;
 mod metrics;
 mod middleware;
 mod orders;
+mod round_trips;
 mod session_cache;
 mod shutdown;
 mod stalled_streams;

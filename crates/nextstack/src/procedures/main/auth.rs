@@ -33,13 +33,15 @@ pub struct SessionOutput {
     pub is_authenticated: bool,
 }
 
+/// The caller's user and session, in one query.
 async fn load(state: &AppState, caller: &Caller) -> Result<(Option<user::Model>, Option<session::Model>), AppError> {
-    let user = users::find(&state.db, &caller.user_id).await?;
-    let session = match &caller.session_id {
-        Some(id) => sessions::find_by_id(&state.db, id).await?,
-        None => None,
-    };
-    Ok((user, session))
+    match &caller.session_id {
+        Some(id) => match sessions::find_with_user(&state.db, id).await? {
+            Some((session, user)) => Ok((user, Some(session))),
+            None => Ok((None, None)),
+        },
+        None => Ok((users::find(&state.db, &caller.user_id).await?, None)),
+    }
 }
 
 /// `main.auth.getMe` (user): the caller and their session.

@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use crate::error::AppError;
 use crate::rpc::auth::Authed;
-use crate::services::{file as files, level as levels, stats, user as users};
+use crate::services::{file as files, stats, user as users};
 use crate::wire::level::Level;
 use crate::wire::time::IsoTime;
 use crate::wire::user::{UserBasic, UserWithCounts};
@@ -96,12 +96,9 @@ pub struct StatsOutput {
 /// `main.user.stats` (user): activity figures of a user.
 pub async fn stats(ctx: Authed, input: StatsInput) -> Result<StatsOutput, AppError> {
     let db = &ctx.state.db;
-    let user = users::find(db, &input.user_id).await?.ok_or(AppError::not_found("User"))?;
+    let (user, level) = users::find_with_level(db, &input.user_id).await?.ok_or(AppError::not_found("User"))?;
+    let level = level.map(Level::from);
     let f = stats::user_figures(db, &user.id).await?;
-    let level = match &user.level_id {
-        Some(id) => levels::find_optional(db, id).await?.map(Level::from),
-        None => None,
-    };
     Ok(StatsOutput {
         user_id: user.id,
         posts: PostStats { total: f.posts_total, published: f.posts_published, drafts: f.posts_drafts },

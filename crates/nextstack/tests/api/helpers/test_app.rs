@@ -69,9 +69,14 @@ impl TestAppBuilder {
     }
 
     /// Runs on PostgreSQL, reached through `proxy` (outage tests cut it).
-    pub fn on_postgres_via(mut self, proxy: &super::TcpProxy) -> Self {
+    pub fn on_postgres_via(self, proxy: &super::TcpProxy) -> Self {
+        self.on_postgres_port(proxy.port)
+    }
+
+    /// Runs on PostgreSQL, reached through whatever listens on `port` (a proxy).
+    pub fn on_postgres_port(mut self, port: u16) -> Self {
         self.postgres = true;
-        self.postgres_port = Some(proxy.port);
+        self.postgres_port = Some(port);
         self
     }
 
