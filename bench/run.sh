@@ -480,8 +480,9 @@ seed_users() {
 }
 
 # 10 000 posts (9 000 PUBLISHED, 1 000 DRAFT) by the seeded users, one ACTIVE
-# offering of a seeded user for the order scenario, and 10 000 profiles, 10 000
-# files and 10 levels so that bench/explain.sql shows plans on real volumes.
+# offering of a seeded user for the order scenario and 5 000 more (3/4 ACTIVE),
+# 20 000 orders, 10 000 profiles, 10 000 files and 10 levels, so that
+# bench/explain.sql shows plans on real volumes.
 seed_content() {
   log "seeding posts, profiles, files, levels and an offering"
   psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$DB_NAME" -q -v ON_ERROR_STOP=1 -c "
@@ -495,6 +496,16 @@ seed_content() {
     INSERT INTO \"Offering\" (\"id\", \"sellerId\", \"title\", \"priceCents\", \"currency\", \"status\", \"createdAt\", \"updatedAt\")
     VALUES ('cbenchoffer00000000000001', 'cbench0000000000000000001', 'Bench lesson', 1999, 'USD', 'ACTIVE',
             (now() at time zone 'utc')::timestamp(3), (now() at time zone 'utc')::timestamp(3));
+    INSERT INTO \"Offering\" (\"id\", \"sellerId\", \"title\", \"priceCents\", \"currency\", \"status\", \"createdAt\", \"updatedAt\")
+    SELECT 'cbenchoffer' || lpad(i::text, 14, '0'), 'cbench' || lpad((1 + i % 10000)::text, 19, '0'), 'Offer ' || i, 100 * i,
+           'USD', (CASE WHEN i % 4 = 0 THEN 'DRAFT' ELSE 'ACTIVE' END)::\"OfferingStatus\",
+           (now() at time zone 'utc')::timestamp(3) - make_interval(secs => i), (now() at time zone 'utc')::timestamp(3)
+    FROM generate_series(2, 5000) AS i;
+    INSERT INTO \"Order\" (\"id\", \"buyerId\", \"offeringId\", \"quantity\", \"unitPriceCents\", \"totalCents\", \"currency\", \"status\", \"createdAt\", \"updatedAt\")
+    SELECT 'cbenchorder' || lpad(i::text, 14, '0'), 'cbench' || lpad((1 + (i * 7) % 10000)::text, 19, '0'),
+           'cbenchoffer' || lpad((2 + i % 4999)::text, 14, '0'), 1, 500, 500, 'USD', 'PENDING',
+           (now() at time zone 'utc')::timestamp(3) - make_interval(secs => i), (now() at time zone 'utc')::timestamp(3)
+    FROM generate_series(1, 20000) AS i;
     INSERT INTO \"Profile\" (\"id\", \"userId\", \"handle\", \"displayName\", \"isPublic\", \"createdAt\", \"updatedAt\")
     SELECT 'cbenchprof' || lpad(i::text, 15, '0'), 'cbench' || lpad(i::text, 19, '0'), 'bench_' || i, 'Bench ' || i,
            i % 2 = 0, (now() at time zone 'utc')::timestamp(3) - make_interval(secs => i),

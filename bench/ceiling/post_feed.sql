@@ -1,0 +1,6 @@
+-- The statements the server sends for one `post_feed` request, as PostgreSQL
+-- logged them (log_statement = 'all' on the bench database, 2026-12-03), with
+-- their parameters written in: bench/db.sh replays this with
+-- `pgbench -M prepared -c32` as the scenario's ceiling. `:viewer` is the bench
+-- user (pgbench -D viewer=<id>), who signed up in the capture.
+SELECT "Post"."id" AS "A_id", "Post"."authorId" AS "A_authorId", "Post"."title" AS "A_title", "Post"."content" AS "A_content", CAST("Post"."status" AS "text") AS "A_status", "Post"."publishedAt" AS "A_publishedAt", "Post"."createdAt" AS "A_createdAt", "Post"."updatedAt" AS "A_updatedAt", "User"."id" AS "B_id", "User"."email" AS "B_email", "User"."name" AS "B_name", "User"."emailVerified" AS "B_emailVerified", "User"."image" AS "B_image", CAST("User"."role" AS "text") AS "B_role", "User"."points" AS "B_points", "User"."levelId" AS "B_levelId", "User"."avatarFileId" AS "B_avatarFileId", "User"."createdAt" AS "B_createdAt", "User"."updatedAt" AS "B_updatedAt" FROM "Post" LEFT JOIN "User" ON "Post"."authorId" = "User"."id" WHERE "Post"."status" = 'PUBLISHED'::"PostStatus" ORDER BY "Post"."createdAt" DESC, "Post"."id" DESC LIMIT '21';
