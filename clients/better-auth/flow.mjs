@@ -11,12 +11,12 @@
 // Prints one line per passed check and finally "N passed, 0 failed".
 
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 
-import { createAuthClient } from "better-auth/client";
 import { createTRPCClient, httpBatchLink, httpBatchStreamLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
+
+import { check, run, signUp, summary } from "./checks.mjs";
 
 const baseURL = process.env.SERVER_URL;
 if (!baseURL) {
@@ -25,37 +25,6 @@ if (!baseURL) {
 }
 const transformer = process.env.TRANSFORMER === "superjson" ? superjson : undefined;
 const batchLink = process.env.BATCH_LINK === "batch" ? httpBatchLink : httpBatchStreamLink;
-const run = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
-
-let passed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-  } catch (err) {
-    console.log(`FAIL ${name}: ${err?.stack ?? err}`);
-    console.log(`${passed} passed, 1 failed`);
-    process.exit(1);
-  }
-  passed += 1;
-  console.log(`ok ${name}`);
-}
-
-/** Signs up with the better-auth client; returns the bearer token it is given. */
-async function signUp(name) {
-  let token = null;
-  const auth = createAuthClient({
-    baseURL,
-    fetchOptions: {
-      onSuccess(ctx) {
-        token = ctx.response.headers.get("set-auth-token") ?? token;
-      },
-    },
-  });
-  const res = await auth.signUp.email({ email: `${name}-${run}@example.com`, password: "a long enough password", name });
-  assert.equal(res.error, null, JSON.stringify(res.error));
-  assert.ok(token, "sign-up returned set-auth-token");
-  return { id: res.data.user.id, token };
-}
 
 /** The tRPC client of a signed-in user (or anonymous without a token). */
 function trpcFor(token) {
@@ -81,8 +50,8 @@ const isDate = (value) => (transformer ? value instanceof Date : typeof value ==
 
 let seller, buyer, sellerApi, buyerApi, offering;
 await check("sign-up of a seller and a buyer with better-auth/client", async () => {
-  seller = await signUp("seller");
-  buyer = await signUp("buyer");
+  seller = await signUp(baseURL, "seller");
+  buyer = await signUp(baseURL, "buyer");
   sellerApi = trpcFor(seller.token);
   buyerApi = trpcFor(buyer.token);
   const me = await buyerApi.main.auth.getMe.query();
@@ -144,4 +113,4 @@ await check("the buyer follows the order from placement to completion", async ()
   assert.equal(stats.points, 246, "24 690 cents / 100");
 });
 
-console.log(`${passed} passed, 0 failed`);
+summary();

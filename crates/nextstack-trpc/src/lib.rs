@@ -28,7 +28,7 @@ pub mod validation;
 pub use error::{ErrorCode, ErrorSource, TrpcError};
 pub use output::Serialized;
 pub use procedure::{CallOutput, FromCtx, Handler, Input, Output, Procedure, ProcedureKind, ProcedureTypes, RawInput};
-pub use request::calls_in;
+pub use request::{ConnectionParams, calls_in};
 pub use router::Router;
 pub use service::{CallFailure, CallReport, StreamingBody, Trpc, TrpcConfig};
 pub use subscription::{SseConfig, Tracked};

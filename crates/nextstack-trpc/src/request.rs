@@ -18,6 +18,8 @@ pub(crate) struct CallRequest {
     pub wants_jsonl: bool,
     /// The `?input=` text of a GET.
     pub query_input: Option<String>,
+    /// The `?connectionParams=` text (`httpSubscriptionLink({ connectionParams })`).
+    pub connection_params: Option<String>,
 }
 
 impl CallRequest {
@@ -25,10 +27,12 @@ impl CallRequest {
     pub fn parse(path: &str, query: Option<&str>, headers: &HeaderMap) -> Self {
         let mut is_batch = false;
         let mut query_input = None;
+        let mut connection_params = None;
         for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
             match key.as_ref() {
                 "batch" => is_batch = value == "1",
                 "input" if query_input.is_none() => query_input = Some(value.into_owned()),
+                "connectionParams" if connection_params.is_none() => connection_params = Some(value.into_owned()),
                 _ => {}
             }
         }
@@ -39,7 +43,60 @@ impl CallRequest {
             headers.get_all(name).iter().any(|v| v.to_str().is_ok_and(|v| v.contains("application/jsonl")))
         };
         let wants_jsonl = accepts(header::HeaderName::from_static("trpc-accept")) || accepts(header::ACCEPT);
-        Self { paths, is_batch, wants_jsonl, query_input }
+        Self { paths, is_batch, wants_jsonl, query_input, connection_params }
+    }
+}
+
+/// The parameters a client sends with a request it cannot add headers to
+/// (`httpSubscriptionLink({ connectionParams })`, EventSource, React Native):
+/// string values by name. Context creation finds them in the request's
+/// extensions, as tRPC passes `info.connectionParams` to `createContext`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectionParams(pub std::collections::BTreeMap<String, String>);
+
+impl ConnectionParams {
+    /// The value of `name`, if sent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// Parses `?connectionParams=` as tRPC's `parseConnectionParamsFromString`
+    /// does: JSON `null` is none, an object of strings is the parameters, and
+    /// anything else fails the request with `PARSE_ERROR`.
+    pub(crate) fn parse(text: &str) -> Result<Option<Self>, TrpcError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|_| TrpcError::new(ErrorCode::ParseError, "Not JSON-parsable query params"))?;
+        let invalid =
+            |why: String| TrpcError::new(ErrorCode::ParseError, format!("Invalid connection params shape: {why}"));
+        let map = match value {
+            Value::Null => return Ok(None),
+            Value::Object(map) => map,
+            _ => return Err(invalid("expected an object".into())),
+        };
+        let mut params = std::collections::BTreeMap::new();
+        let mut not_strings = Vec::new();
+        for (key, value) in map {
+            match value {
+                Value::String(s) => {
+                    params.insert(key, s);
+                }
+                other => not_strings.push(format!("{key}: {}", json_type(&other))),
+            }
+        }
+        if !not_strings.is_empty() {
+            return Err(invalid(format!("expected string values, got {}", not_strings.join(", "))));
+        }
+        Ok(Some(Self(params)))
+    }
+}
+
+/// JavaScript's `typeof` of a JSON value, for messages.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null | Value::Array(_) | Value::Object(_) => "object",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
     }
 }
 
@@ -148,6 +205,19 @@ mod tests {
         let inputs = Inputs::parse(Some(br#"{"1":{"x":1}}"#), true);
         assert_eq!(inputs.get(0).unwrap(), None);
         assert_eq!(inputs.get(1).unwrap().unwrap()["x"], 1);
+    }
+
+    #[test]
+    fn connection_params_are_an_object_of_strings_or_null() {
+        let params = ConnectionParams::parse(r#"{"token":"abc"}"#).unwrap().unwrap();
+        assert_eq!(params.get("token"), Some("abc"));
+        assert_eq!(ConnectionParams::parse("null").unwrap(), None);
+        let err = ConnectionParams::parse("{nope").unwrap_err();
+        assert_eq!((err.code, &*err.message), (ErrorCode::ParseError, "Not JSON-parsable query params"));
+        let err = ConnectionParams::parse(r#"{"token":1,"a":"b","c":true}"#).unwrap_err();
+        assert_eq!(err.code, ErrorCode::ParseError);
+        assert!(err.message.ends_with("expected string values, got token: number, c: boolean"), "{}", err.message);
+        assert!(ConnectionParams::parse("[]").is_err());
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::budget::ResponseBudget;
 use crate::error::{ErrorCode, TrpcError};
 use crate::jsonl::JsonlEncoder;
 use crate::procedure::{CallOutput, ProcedureKind, RawInput};
-use crate::request::{CallRequest, Inputs, check_content_type};
+use crate::request::{CallRequest, ConnectionParams, Inputs, check_content_type};
 use crate::router::Router;
 use crate::subscription::{SseConfig, sse_response, with_last_event_id};
 use crate::superjson::{self, Transformer};
@@ -47,6 +47,10 @@ pub struct TrpcConfig {
     pub transformer: Transformer,
     /// Subscriptions: ping interval and the shutdown signal.
     pub sse: SseConfig,
+    /// Accept queries sent as POST (tRPC's `allowMethodOverride`, for clients
+    /// with `methodOverride: 'POST'` whose inputs would overflow a URL).
+    /// Mutations stay POST-only and subscriptions GET-only either way.
+    pub allow_method_override: bool,
 }
 
 impl Default for TrpcConfig {
@@ -59,6 +63,7 @@ impl Default for TrpcConfig {
             stream_call_timeout: Duration::from_secs(30),
             transformer: Transformer::None,
             sse: SseConfig::default(),
+            allow_method_override: false,
         }
     }
 }
@@ -191,7 +196,7 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
 
     /// Answers one HTTP request (its URI path relative to the tRPC mount point).
     pub async fn handle(&self, req: http::Request<Body>) -> Response {
-        let (parts, body) = req.into_parts();
+        let (mut parts, body) = req.into_parts();
         if parts.method == Method::HEAD {
             // tRPC answers HEAD before any parsing (lambda warm-up).
             return StatusCode::NO_CONTENT.into_response();
@@ -199,6 +204,14 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         let call = CallRequest::parse(parts.uri.path(), parts.uri.query(), &parts.headers);
         if let Err(err) = self.check_request(&parts, &call) {
             return self.request_error(err);
+        }
+        match call.connection_params.as_deref().map(ConnectionParams::parse).transpose() {
+            Ok(params) => {
+                if let Some(params) = params.flatten() {
+                    parts.extensions.insert(params);
+                }
+            }
+            Err(err) => return self.request_error(err),
         }
         let ctx = match (self.inner.create_context)(&parts).await {
             Ok(ctx) => ctx,
@@ -298,10 +311,17 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
             let err = TrpcError::not_found(format!("No procedure found on path \"{path}\""));
             return Box::pin(futures::future::ready(Err(err)));
         };
+        let overridden = self.inner.config.allow_method_override && method == Method::POST;
         let accepted = match procedure.kind {
             ProcedureKind::Mutation => method == Method::POST,
-            ProcedureKind::Query | ProcedureKind::Subscription => method == Method::GET,
+            ProcedureKind::Query => method == Method::GET || overridden,
+            ProcedureKind::Subscription => method == Method::GET,
         };
+        if procedure.kind == ProcedureKind::Subscription && overridden {
+            let err =
+                TrpcError::new(ErrorCode::MethodNotSupported, "Method override is not supported for subscriptions");
+            return Box::pin(futures::future::ready(Err(err)));
+        }
         if !accepted {
             let kind = procedure.kind.as_str();
             let err = TrpcError::new(

@@ -97,6 +97,9 @@ pub struct Config {
     pub auth_url: String,
     /// `CORS_ORIGINS` plus the origin of `BETTER_AUTH_URL`.
     pub cors_origins: Vec<String>,
+    /// `CORS_ALLOWED_HEADERS`: request headers browsers may send cross-origin,
+    /// besides the built-in list (lowercase, validated header names).
+    pub cors_allowed_headers: Vec<String>,
     /// Origins `/api/auth` trusts for cookie POSTs and callback URLs: the CORS
     /// origins plus `BETTER_AUTH_TRUSTED_ORIGINS` (BetterAuth's `trustedOrigins`).
     pub trusted_origins: Vec<String>,
@@ -162,6 +165,9 @@ pub struct Config {
     pub session_cache: SessionCacheConfig,
     /// `TRPC_TRANSFORMER`: `none` (plain JSON) or `superjson`.
     pub trpc_transformer: nextstack_trpc::Transformer,
+    /// `TRPC_ALLOW_METHOD_OVERRIDE` (true): queries may come as POST (clients
+    /// with `methodOverride: 'POST'`).
+    pub trpc_allow_method_override: bool,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
     /// `RUST_LOG`.
@@ -263,6 +269,7 @@ impl fmt::Debug for Config {
             .field("auto_migrate", &self.database.auto_migrate)
             .field("auth_url", &self.auth_url)
             .field("cors_origins", &self.cors_origins)
+            .field("cors_allowed_headers", &self.cors_allowed_headers)
             .field("rate_limit", &self.rate_limit)
             .field("trust_proxy", &self.trust_proxy)
             .field("request_timeout", &self.request_timeout)

@@ -25,6 +25,7 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         stream_call_timeout: state.config.request_timeout,
         transformer: state.config.trpc_transformer,
         sse: SseConfig { ping_interval: state.config.sse_ping_interval, shutdown: Some(state.stopping.subscribe()) },
+        allow_method_override: state.config.trpc_allow_method_override,
     };
     let ctx_state = state.clone();
     let call_metrics = state.metrics.clone();

@@ -43,9 +43,16 @@ pub fn token_from_headers(config: &Config, headers: &HeaderMap) -> Option<String
     if from_cookie.is_some() {
         return from_cookie;
     }
-    let bearer = headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?.trim();
+    let bearer = headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?;
+    token_from_bearer(config, bearer)
+}
+
+/// A bearer token as clients hold it: raw (the JSON `token`) or signed (as
+/// `set-auth-token` sends it). A bad signature is no token.
+pub fn token_from_bearer(config: &Config, bearer: &str) -> Option<String> {
+    let bearer = bearer.trim();
     if bearer.contains('.') {
-        cookie::verify(bearer, secret)
+        cookie::verify(bearer, config.auth_secret.expose_secret().as_bytes())
     } else {
         Some(bearer.to_string()).filter(|t| !t.is_empty())
     }
@@ -119,7 +126,12 @@ pub struct SessionIdentity;
 
 impl IdentityResolver for SessionIdentity {
     fn resolve(&self, app: &AppState, parts: &Parts) -> BoxFuture<'static, Result<Option<Caller>, AppError>> {
-        let token = token_from_headers(&app.config, &parts.headers);
+        // Headers first; a client that cannot set them (EventSource, React
+        // Native's SSE) sends its bearer token as `connectionParams.token`.
+        let token = token_from_headers(&app.config, &parts.headers).or_else(|| {
+            let params = parts.extensions.get::<nextstack_trpc::ConnectionParams>()?;
+            token_from_bearer(&app.config, params.get("token")?)
+        });
         let app = app.clone();
         Box::pin(async move {
             let Some(token) = token else { return Ok(None) };

@@ -102,6 +102,17 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
     if !cors_origins.contains(&auth_origin) {
         cors_origins.push(auth_origin);
     }
+    let mut cors_allowed_headers = Vec::new();
+    for item in vars.get("CORS_ALLOWED_HEADERS").unwrap_or_default().split(',') {
+        let item = item.trim().to_ascii_lowercase();
+        if item.is_empty() {
+            continue;
+        }
+        if http::HeaderName::from_bytes(item.as_bytes()).is_err() {
+            return Err(invalid("CORS_ALLOWED_HEADERS", format!("{item:?} is not a header name")));
+        }
+        cors_allowed_headers.push(item);
+    }
     let mut trusted_origins = cors_origins.clone();
     for item in vars.get("BETTER_AUTH_TRUSTED_ORIGINS").unwrap_or_default().split(',') {
         let item = item.trim();
@@ -134,6 +145,7 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         auth_secret,
         auth_url,
         cors_origins,
+        cors_allowed_headers,
         trusted_origins,
         admin_emails,
         rate_limit: RateLimitConfig {
@@ -198,6 +210,7 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
                 return Err(invalid("TRPC_TRANSFORMER", format!("must be none or superjson, got {other:?}")));
             }
         },
+        trpc_allow_method_override: vars.flag("TRPC_ALLOW_METHOD_OVERRIDE", true)?,
         log_format,
         log_filter: vars.get("RUST_LOG").unwrap_or("info").to_string(),
         generated_secret,
@@ -354,6 +367,8 @@ mod tests {
             (&[("DATABASE_URL", "not a url")], "DATABASE_URL"),
             (&[("RATE_LIMIT_MAX_REQUESTS", "0")], "RATE_LIMIT_MAX_REQUESTS"),
             (&[("CORS_ORIGINS", "ftp://x")], "CORS_ORIGINS"),
+            (&[("CORS_ALLOWED_HEADERS", "x-ok, bad header")], "CORS_ALLOWED_HEADERS"),
+            (&[("TRPC_ALLOW_METHOD_OVERRIDE", "maybe")], "TRPC_ALLOW_METHOD_OVERRIDE"),
         ];
         for (vars, variable) in cases {
             let err = build_from(vars).unwrap_err();

@@ -33,3 +33,14 @@ async fn the_same_flow_with_superjson() {
     ];
     run_node_checks("better-auth", "@trpc/client", "flow.mjs", env, "4 passed, 0 failed").await;
 }
+
+/// `clients/better-auth/trpc11-options.mjs`: `methodOverride: 'POST'` on every
+/// HTTP link, `httpSubscriptionLink({ connectionParams: { token } })` signing an
+/// EventSource in without headers, and a preflight with `x-trpc-source`.
+#[tokio::test]
+async fn trpc_11_client_options_real_apps_use() {
+    let origin = "http://localhost:5173";
+    let app = TestApp::builder().env("CORS_ORIGINS", origin).env("SSE_PING_INTERVAL_MS", "500").spawn().await;
+    let env = vec![("SERVER_URL", app.base_url.clone()), ("ORIGIN", origin.to_string())];
+    run_node_checks("better-auth", "@trpc/client", "trpc11-options.mjs", env, "7 passed, 0 failed").await;
+}

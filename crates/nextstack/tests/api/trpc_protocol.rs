@@ -85,9 +85,74 @@ async fn wrong_method_is_405_with_trpc_message() {
     assert_eq!(status, 405);
     assert_eq!(body["error"]["code"], -32005);
     assert_eq!(body["error"]["message"], "Unsupported GET-request to mutation procedure at path \"core.user.create\"");
+    // A query as POST is refused only with the method override turned off.
+    let app = TestApp::builder().env("TRPC_ALLOW_METHOD_OVERRIDE", "false").spawn().await;
     let (status, body) = app.mutation("_meta.health", &json!({}), None).await;
     assert_eq!(status, 405);
     assert_eq!(body["error"]["message"], "Unsupported POST-request to query procedure at path \"_meta.health\"");
+}
+
+/// `methodOverride: 'POST'` (tRPC's `allowMethodOverride`, on by default here):
+/// queries may come as POST with their inputs in the body, single or batched;
+/// mutations stay POST-only and subscriptions GET-only.
+#[tokio::test]
+async fn queries_may_come_as_post_with_the_method_override() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user("override@example.com", nextstack::wire::user::Role::User).await;
+    let (status, body) = app.mutation("core.user.get", &json!({ "id": user }), Some(&user)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["data"]["id"], json!(user));
+    let batch = app
+        .client
+        .post(app.url("/trpc/_meta.health,core.user.get?batch=1"))
+        .header("content-type", "application/json")
+        .header("authorization", app.bearer(&user))
+        .body(json!({ "1": { "id": user } }).to_string());
+    let (status, body) = send_json(batch).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body[0]["result"]["data"]["status"], "healthy");
+    assert_eq!(body[1]["result"]["data"]["id"], json!(user));
+
+    let (status, body) = app.mutation("main.order.onChange", &json!({}), Some(&user)).await;
+    assert_eq!(status, 405);
+    assert_eq!(body["error"]["message"], "Method override is not supported for subscriptions");
+    let (status, _) = send_json(app.client.get(app.url("/trpc/core.user.create"))).await;
+    assert_eq!(status, 405, "a mutation is never a GET");
+}
+
+/// `?connectionParams=` (httpSubscriptionLink's, for clients that cannot set
+/// headers) reaches context creation: `{token}` signs the request in. Anything
+/// but an object of strings (or `null`) fails the request as tRPC's parser does.
+#[tokio::test]
+async fn connection_params_carry_the_token_and_bad_ones_are_refused() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user("params@example.com", nextstack::wire::user::Role::User).await;
+    let token = app.bearer(&user).trim_start_matches("Bearer ").to_string();
+    let get = |params: String| {
+        let url = format!("/trpc/main.auth.getMe?connectionParams={}", urlencode(&params));
+        send_json(app.client.get(app.url(&url)))
+    };
+    let (status, body) = get(json!({ "token": token }).to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["data"]["user"]["id"], json!(user));
+    let (status, body) = get("null".into()).await;
+    assert_eq!((status, &body["error"]["data"]["code"]), (401, &json!("UNAUTHORIZED")));
+    let (status, body) = get(json!({ "token": "forged" }).to_string()).await;
+    assert_eq!((status, &body["error"]["data"]["code"]), (401, &json!("UNAUTHORIZED")));
+
+    for (params, message) in [
+        ("{not json".to_string(), "Not JSON-parsable query params"),
+        (
+            json!({ "token": 42 }).to_string(),
+            "Invalid connection params shape: expected string values, got token: number",
+        ),
+        ("[\"token\"]".to_string(), "Invalid connection params shape: expected an object"),
+    ] {
+        let (status, body) = get(params.clone()).await;
+        assert_eq!(status, 400, "{params}: {body}");
+        assert_eq!(body["error"]["data"]["code"], "PARSE_ERROR", "{params}");
+        assert_eq!(body["error"]["message"], message, "{params}");
+    }
 }
 
 #[tokio::test]
