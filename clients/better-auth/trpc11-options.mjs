@@ -3,9 +3,11 @@
 //   (queries sent as POST, for inputs that would overflow a URL);
 // - `httpSubscriptionLink({ connectionParams })`: an EventSource that cannot
 //   set headers authenticates with `connectionParams: { token }`;
-// - a cross-origin preflight carrying create-t3-app's `x-trpc-source` header.
+// - a cross-origin preflight carrying create-t3-app's `x-trpc-source` header;
+// - a `FormData` upload (`main.storage.upload`) over `httpLink`, routed there
+//   by `splitLink` + `isNonJsonSerializable` as tRPC's docs show.
 //
-//   SERVER_URL=http://127.0.0.1:PORT ORIGIN=http://localhost:5173 node trpc11-options.mjs
+//   SERVER_URL=http://127.0.0.1:PORT ORIGIN=http://localhost:5173 MAX_UPLOAD_BYTES=65536 node trpc11-options.mjs
 //
 // Prints one line per passed check and finally "N passed, 0 failed".
 
@@ -18,6 +20,7 @@ import {
   httpBatchStreamLink,
   httpLink,
   httpSubscriptionLink,
+  isNonJsonSerializable,
   splitLink,
 } from "@trpc/client";
 import { EventSource } from "eventsource";
@@ -151,6 +154,50 @@ await check("a preflight with x-trpc-source (create-t3-app's links) passes CORS"
   });
   const feed = await api.main.post.feed.query({ limit: 1 });
   assert.ok(Array.isArray(feed.items));
+});
+
+await check("FormData uploads through httpLink, and the bytes come back", async () => {
+  const api = createTRPCClient({
+    links: [
+      splitLink({
+        condition: (op) => isNonJsonSerializable(op.input),
+        true: httpLink({ url: `${baseURL}/trpc`, headers: auth(buyer.token) }),
+        false: httpBatchLink({ url: `${baseURL}/trpc`, headers: auth(buyer.token) }),
+      }),
+    ],
+  });
+  const bytes = new Uint8Array(40_000).map((_, i) => (i * 31) % 251);
+  const form = new FormData();
+  form.append("file", new Blob([bytes], { type: "image/png" }), "picture.png");
+  const file = await api.main.storage.upload.mutate(form);
+  assert.equal(file.status, "READY");
+  assert.equal(file.size, bytes.length);
+  assert.equal(file.mimeType, "image/png");
+  assert.equal(file.originalName, "picture.png");
+  const ticket = await api.main.storage.getDownloadUrl.query({ fileId: file.id });
+  const res = await fetch(ticket.downloadUrl);
+  assert.equal(res.status, 200);
+  assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes);
+
+  const max = Number(process.env.MAX_UPLOAD_BYTES);
+  for (const [blob, name, expected] of [
+    [new Blob([new Uint8Array(max + 1)], { type: "image/png" }), "big.png", /too large/],
+    [new Blob(["x"], { type: "nonsense" }), "x.bin", /type\/subtype/],
+    [new Blob(["x"], { type: "text/plain" }), "../escape.txt", /Filename/],
+  ]) {
+    const bad = new FormData();
+    bad.append("file", blob, name);
+    const err = await api.main.storage.upload.mutate(bad).then(
+      () => assert.fail(`${name} was accepted`),
+      (e) => e,
+    );
+    assert.ok(err instanceof TRPCClientError, String(err));
+    assert.equal(err.data?.code, "BAD_REQUEST", JSON.stringify(err.data));
+    const problems = err.data?.zodError?.fieldErrors?.file ?? [];
+    assert.ok(problems.some((p) => expected.test(p)), `${name}: ${JSON.stringify(err.data)}`);
+  }
+  const files = await api.core.file.list.query({ limit: 100 });
+  assert.deepEqual(files.data.map((f) => f.id), [file.id], "refused uploads leave no file behind");
 });
 
 summary();

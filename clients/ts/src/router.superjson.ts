@@ -1385,6 +1385,7 @@ mimeType: string,
  * Bytes, 1..`MAX_UPLOAD_BYTES`.
  */
 size: number, }; output: UploadTicket; meta: Meta }>;
+      "upload": TRPCMutationProcedure<{ input: FormData; output: File; meta: Meta }>;
     };
     "user": {
       "getByEmail": TRPCQueryProcedure<{ input: { 

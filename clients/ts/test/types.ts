@@ -26,6 +26,10 @@ export async function usesTheRouterCorrectly(): Promise<void> {
   const status: RouterOutputs["main"]["order"]["transition"]["status"] = moved.status;
   const ticket = await client.main.storage.requestUpload.mutate({ filename: "a.png", mimeType: "image/png", size: 10 });
   const url: string = ticket.uploadUrl;
+  const form = new FormData();
+  form.append("file", new Blob(["hello"], { type: "text/plain" }), "hello.txt");
+  const stored = await client.main.storage.upload.mutate(form);
+  const storedStatus: RouterOutputs["main"]["storage"]["upload"]["status"] = stored.status;
   const input: RouterInputs["core"]["user"]["create"] = { email: "x@example.com" };
   const stats = await client.main.user.stats.query({ userId: user.id });
   const level: string | undefined = stats.level?.name;
@@ -40,7 +44,7 @@ export async function usesTheRouterCorrectly(): Promise<void> {
     },
   );
   subscription.unsubscribe();
-  void [email, posts, role, total, author, next, cents, status, url, input, level];
+  void [email, posts, role, total, author, next, cents, status, url, input, level, storedStatus];
 }
 
 export async function catchesMistakes(): Promise<void> {
@@ -48,6 +52,8 @@ export async function catchesMistakes(): Promise<void> {
   await client.core.user.get.query({ id: "c1", nope: true });
   // @ts-expect-error an input field of the wrong type
   await client.core.user.get.query({ id: 42 });
+  // @ts-expect-error an upload takes a FormData, not JSON
+  await client.main.storage.upload.mutate({ file: "hello" });
   // @ts-expect-error a misspelled procedure
   await client.core.user.gett.query({ id: "c1" });
   // @ts-expect-error a query called as a mutation

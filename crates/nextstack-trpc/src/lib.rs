@@ -7,6 +7,7 @@
 #![cfg_attr(all(feature = "garde", feature = "typegen"), doc = include_str!("../README.md"))]
 #![warn(missing_docs)]
 
+mod body_input;
 mod budget;
 mod error;
 #[cfg(feature = "fuzzing")]
@@ -25,7 +26,10 @@ pub mod typegen;
 mod types;
 pub mod validation;
 
+pub use body_input::{BodyHandler, BodyInput, BodyKind};
 pub use error::{ErrorCode, ErrorSource, TrpcError};
+/// The multipart parser [`BodyInput::into_form`] returns.
+pub use multer;
 pub use output::Serialized;
 pub use procedure::{CallOutput, FromCtx, Handler, Input, Output, Procedure, ProcedureKind, ProcedureTypes, RawInput};
 pub use request::{ConnectionParams, calls_in};

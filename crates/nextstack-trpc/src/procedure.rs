@@ -76,6 +76,8 @@ pub type RawInput = Result<Option<Value>, TrpcError>;
 pub type CallOutput = Result<Serialized, TrpcError>;
 
 pub(crate) type BoxedHandler<C> = Arc<dyn Fn(C, RawInput, Transformer) -> BoxFuture<'static, CallOutput> + Send + Sync>;
+pub(crate) type BoxedBodyHandler<C> =
+    Arc<dyn Fn(C, crate::body_input::BodyInput, Transformer) -> BoxFuture<'static, CallOutput> + Send + Sync>;
 
 /// Implemented for async functions `fn(A) -> Result<O, E>` and
 /// `fn(A, I) -> Result<O, E>`; `M` only tells the two shapes apart.
@@ -144,6 +146,8 @@ pub struct Procedure<C> {
     pub(crate) handler: BoxedHandler<C>,
     /// Subscriptions only: starts the event stream.
     pub(crate) subscription: Option<crate::subscription::BoxedSubscription<C>>,
+    /// Mutations with a non-JSON input only: the body kind and the handler.
+    pub(crate) body: Option<(crate::body_input::BodyKind, BoxedBodyHandler<C>)>,
 }
 
 impl<C> Clone for Procedure<C> {
@@ -153,6 +157,7 @@ impl<C> Clone for Procedure<C> {
             types: self.types,
             handler: self.handler.clone(),
             subscription: self.subscription.clone(),
+            body: self.body.clone(),
         }
     }
 }
@@ -164,6 +169,27 @@ impl<C: Send + 'static> Procedure<C> {
             types: H::types(),
             handler: Arc::new(move |ctx, input, transformer| handler.call(ctx, input, transformer)),
             subscription: None,
+            body: None,
+        }
+    }
+
+    pub(crate) fn new_body<M, H: crate::body_input::BodyHandler<C, M>>(
+        kind: crate::body_input::BodyKind,
+        handler: H,
+    ) -> Self {
+        // A JSON call (any other Content-Type) is refused: the input is the body.
+        let refuse: BoxedHandler<C> = Arc::new(move |_, _, _| {
+            Box::pin(futures::future::ready(Err(TrpcError::new(
+                crate::ErrorCode::UnsupportedMediaType,
+                format!("This procedure takes {} input", kind.media_type()),
+            ))))
+        });
+        Self {
+            kind: ProcedureKind::Mutation,
+            types: H::types(kind),
+            handler: refuse,
+            subscription: None,
+            body: Some((kind, Arc::new(move |ctx, input, transformer| handler.call(ctx, input, transformer)))),
         }
     }
 
@@ -179,6 +205,7 @@ impl<C: Send + 'static> Procedure<C> {
             types: H::types(),
             handler: refuse,
             subscription: Some(Arc::new(move |ctx, input, transformer| handler.start(ctx, input, transformer))),
+            body: None,
         }
     }
 

@@ -37,6 +37,17 @@ impl<C: Send + 'static> Router<C> {
         self.add(path, Procedure::new(ProcedureKind::Mutation, handler))
     }
 
+    /// Registers a mutation whose input is the request body itself,
+    /// `multipart/form-data` or `application/octet-stream` (never batched).
+    pub fn body_mutation<M, H: crate::body_input::BodyHandler<C, M>>(
+        self,
+        path: &str,
+        kind: crate::body_input::BodyKind,
+        handler: H,
+    ) -> Self {
+        self.add(path, Procedure::new_body(kind, handler))
+    }
+
     /// Registers a subscription (GET, answered with server-sent events).
     pub fn subscription<M, H: crate::subscription::SubscriptionHandler<C, M>>(self, path: &str, handler: H) -> Self {
         self.add(path, Procedure::new_subscription(handler))

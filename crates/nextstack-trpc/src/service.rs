@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
+use crate::body_input::{self, BodyInput, BodyKind};
 use crate::budget::ResponseBudget;
 use crate::error::{ErrorCode, TrpcError};
 use crate::jsonl::JsonlEncoder;
@@ -202,6 +203,9 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
             return StatusCode::NO_CONTENT.into_response();
         }
         let call = CallRequest::parse(parts.uri.path(), parts.uri.query(), &parts.headers);
+        if let Some(kind) = BodyKind::of(&parts.headers) {
+            return self.handle_body_call(parts, call, kind, body).await;
+        }
         if let Err(err) = self.check_request(&parts, &call) {
             return self.request_error(err);
         }
@@ -227,6 +231,37 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
         }
         let results = join_all(calls).await;
         self.json_response(&call, results)
+    }
+
+    /// A call with a non-JSON body: one mutation (the path is never split as a
+    /// batch), whose procedure reads the body as it arrives.
+    async fn handle_body_call(&self, parts: Parts, call: CallRequest, kind: BodyKind, body: Body) -> Response {
+        if parts.method != Method::POST {
+            let message = format!("Only POST requests are supported for {} requests", kind.media_type());
+            return self.request_error(TrpcError::new(ErrorCode::MethodNotSupported, message));
+        }
+        let path = parts.uri.path().trim_start_matches('/');
+        let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
+        let call = CallRequest { paths: vec![path.clone()], is_batch: false, ..call };
+        let handler = match self.inner.router.get(&path) {
+            None => Err(TrpcError::not_found(format!("No procedure found on path \"{path}\""))),
+            Some(procedure) => match &procedure.body {
+                Some((accepted, handler)) if *accepted == kind => Ok(handler.clone()),
+                _ => Err(body_input::refuse(&path, kind)),
+            },
+        };
+        let handler = match handler {
+            Ok(handler) => handler,
+            Err(err) => return self.json_response(&call, vec![Err(err)]),
+        };
+        let ctx = match (self.inner.create_context)(&parts).await {
+            Ok(ctx) => ctx,
+            Err(err) => return self.request_error(err),
+        };
+        let input = BodyInput::new(kind, &parts.headers, body);
+        let running = handler(ctx, input, self.inner.config.transformer);
+        let result = self.timed(&path, running).await;
+        self.json_response(&call, vec![result])
     }
 
     fn check_request(&self, parts: &Parts, call: &CallRequest) -> Result<(), TrpcError> {

@@ -13,7 +13,9 @@ use std::time::Duration;
 use futures::stream::{self, Stream};
 use garde::Validate;
 use nextstack_trpc::superjson::serialize_date;
-use nextstack_trpc::{ErrorCode, FromCtx, Router, Tracked, Transformer, Trpc, TrpcConfig, TrpcError};
+use nextstack_trpc::{
+    BodyInput, BodyKind, ErrorCode, FromCtx, Router, Tracked, Transformer, Trpc, TrpcConfig, TrpcError,
+};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Value, json};
 
@@ -125,6 +127,25 @@ async fn ticks(
     Ok(stream::iter((after + 1..=input.count).map(|n| Ok(Tracked::new(n.to_string(), n * 10)))))
 }
 
+/// An octet-stream input: the body's length and a checksum, read as it arrives.
+#[derive(Serialize, ts_rs::TS)]
+struct Received {
+    bytes: u64,
+    sum: u64,
+}
+
+async fn receive(_: Signed, input: BodyInput) -> Result<Received, TrpcError> {
+    use futures::StreamExt;
+    let mut body = input.into_body().into_data_stream();
+    let mut received = Received { bytes: 0, sum: 0 };
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|_| TrpcError::bad_request("The body could not be read"))?;
+        received.bytes += chunk.len() as u64;
+        received.sum += chunk.iter().map(|b| u64::from(*b)).sum::<u64>();
+    }
+    Ok(received)
+}
+
 fn router() -> Router<Ctx> {
     let greetings = Router::new().query("greet", greet).query("me", me);
     Router::new()
@@ -134,6 +155,7 @@ fn router() -> Router<Ctx> {
         .query("slow", slow)
         .query("conflict", conflict)
         .subscription("ticks", ticks)
+        .body_mutation("receive", BodyKind::OctetStream, receive)
 }
 
 /// The example app on a random port; `configure` sets hooks.
@@ -186,6 +208,43 @@ async fn post(url: &str, body: &Value) -> (u16, Value) {
 }
 
 // ------------------------------------------------------------------ tests --
+
+/// tRPC 11's non-JSON inputs: an octet-stream mutation reads its body as it
+/// comes; the auth check runs first; other procedures refuse such a body; a
+/// JSON call to it is refused too.
+#[tokio::test]
+async fn octet_stream_inputs_reach_their_procedure_as_a_stream() {
+    let base = serve(Transformer::None, |t| t).await;
+    let client = reqwest::Client::new();
+    let send = |path: &str, signed: bool, content_type: &str, body: Vec<u8>| {
+        let mut req = client.post(format!("{base}/{path}")).header("content-type", content_type).body(body);
+        if signed {
+            req = req.header("authorization", "Bearer ada");
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    let sum: u64 = bytes.iter().map(|b| u64::from(*b)).sum();
+    let (status, body) = send("receive", true, "application/octet-stream", bytes.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["data"], json!({ "bytes": bytes.len(), "sum": sum }));
+    let (status, body) = send("receive", false, "application/octet-stream", bytes).await;
+    assert_eq!((status, &body["error"]["data"]["code"]), (401, &json!("UNAUTHORIZED")));
+    let (status, body) = send("add", true, "application/octet-stream", b"1".to_vec()).await;
+    assert_eq!((status, &body["error"]["data"]["code"]), (415, &json!("UNSUPPORTED_MEDIA_TYPE")));
+    let (status, body) = send("receive", true, "multipart/form-data; boundary=x", b"--x--".to_vec()).await;
+    assert_eq!((status, &body["error"]["data"]["code"]), (415, &json!("UNSUPPORTED_MEDIA_TYPE")), "{body}");
+    let (status, body) = send("receive", true, "application/json", b"{}".to_vec()).await;
+    assert_eq!((status, &body["error"]["data"]["code"]), (415, &json!("UNSUPPORTED_MEDIA_TYPE")), "{body}");
+    let res =
+        client.get(format!("{base}/receive")).header("content-type", "application/octet-stream").send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["message"], "Only POST requests are supported for application/octet-stream requests");
+}
 
 #[tokio::test]
 async fn http_link_queries_and_mutations() {

@@ -6,8 +6,8 @@ use std::time::Duration;
 use nextstack_migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use secrecy::ExposeSecret;
 
@@ -52,10 +52,28 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// `(name, applied)` for every known migration.
+/// `(name, applied)` for every known migration. Only reads: a database that
+/// has never been migrated (no `seaql_migrations` table) is left as it is,
+/// where sea-orm's own status would create the table.
 pub async fn migration_status(db: &DatabaseConnection) -> Result<Vec<(String, bool)>, DbErr> {
-    let applied: Vec<String> =
-        Migrator::get_applied_migrations(db).await?.iter().map(|m| m.name().to_string()).collect();
+    let backend = db.get_database_backend();
+    let exists = match backend {
+        DbBackend::Postgres => "SELECT to_regclass('seaql_migrations') IS NOT NULL AS present",
+        _ => {
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations') AS present"
+        }
+    };
+    let present = match db.query_one_raw(Statement::from_string(backend, exists)).await? {
+        Some(row) => row.try_get::<bool>("", "present")?,
+        None => false,
+    };
+    let mut applied = Vec::new();
+    if present {
+        let rows = db.query_all_raw(Statement::from_string(backend, "SELECT version FROM seaql_migrations")).await?;
+        for row in rows {
+            applied.push(row.try_get::<String>("", "version")?);
+        }
+    }
     Ok(Migrator::migrations()
         .iter()
         .map(|m| {

@@ -37,6 +37,9 @@ pub enum AppError {
     /// The caller has used up an allowance (uploads waiting, open streams).
     #[error("{0}")]
     TooManyRequests(Cow<'static, str>),
+    /// A body the procedure reads itself went past the request body limit.
+    #[error("{0}")]
+    PayloadTooLarge(Cow<'static, str>),
     /// The database (or another dependency) cannot be reached.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -73,6 +76,7 @@ impl AppError {
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::PreconditionFailed(_) => ErrorCode::PreconditionFailed,
             Self::TooManyRequests(_) => ErrorCode::TooManyRequests,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
             Self::Internal(_) | Self::Db(_) => ErrorCode::InternalServerError,
         }

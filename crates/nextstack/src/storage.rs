@@ -6,6 +6,7 @@ pub mod key;
 pub mod local;
 pub mod removal;
 pub mod sweep;
+pub mod writer;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -13,13 +13,33 @@ use crate::app::AppState;
 use crate::error::HttpError;
 use crate::middleware::request_id::RequestId;
 
-/// Enforces `MAX_BODY_BYTES`.
+/// Room for a form's boundaries and part headers around the file itself.
+const FORM_OVERHEAD_BYTES: usize = 64 * 1024;
+
+/// `MAX_BODY_BYTES`; a tRPC upload (a form or an octet stream) may be as large
+/// as `MAX_UPLOAD_BYTES` plus its form's framing, the procedure itself holding
+/// the file to `MAX_UPLOAD_BYTES` while it streams.
+fn limit_for(state: &AppState, req: &Request) -> usize {
+    let max = state.config.max_body_bytes;
+    let is_upload = req.uri().path().starts_with("/trpc/")
+        && req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+            let v = v.trim_start().to_ascii_lowercase();
+            v.starts_with("multipart/form-data") || v.starts_with("application/octet-stream")
+        });
+    if !is_upload {
+        return max;
+    }
+    let upload = usize::try_from(state.config.max_upload_bytes).unwrap_or(usize::MAX);
+    max.max(upload.saturating_add(FORM_OVERHEAD_BYTES))
+}
+
+/// Enforces the body limit (see [`limit_for`]).
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/storage/") {
         // Signed uploads carry their own limit (the signed size), enforced while streaming to disk.
         return next.run(req).await;
     }
-    let max = state.config.max_body_bytes;
+    let max = limit_for(&state, &req);
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > max as u64) {

@@ -1,6 +1,6 @@
 //! Every procedure of the API, each wire path written exactly once.
 
-use nextstack_trpc::Router;
+use nextstack_trpc::{BodyKind, Router};
 
 use crate::procedures::{core, main, meta};
 use crate::rpc::ctx::Ctx;
@@ -51,6 +51,7 @@ pub fn procedures() -> Router<Ctx> {
         .mutation("core.file.delete", core::file::delete)
         .mutation("main.storage.requestUpload", main::storage::request_upload)
         .mutation("main.storage.confirmUpload", main::storage::confirm_upload)
+        .body_mutation("main.storage.upload", BodyKind::FormData, main::storage::upload)
         .query("main.storage.getDownloadUrl", main::storage::get_download_url)
         .mutation("main.storage.deleteMany", main::storage::delete_many)
 }

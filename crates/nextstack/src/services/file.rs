@@ -54,14 +54,7 @@ pub async fn create_pending_within(
     caps: UploadCaps,
 ) -> Result<file::Model, AppError> {
     let txn = begin_write(db).await?;
-    user::Entity::find_by_id(new.user_id.clone())
-        .select_only()
-        .column(user::Column::Id)
-        .lock_exclusive()
-        .into_tuple::<String>()
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("User"))?;
+    lock_owner(&txn, &new.user_id).await?;
     // Both figures in one pass over the owner's live files (this runs under the owner's lock).
     // PostgreSQL's SUM of a BIGINT is NUMERIC: cast back to read it as an integer.
     let (pending, used): (i64, i64) = file::Entity::find()
@@ -96,6 +89,20 @@ pub async fn create_pending_within(
     let row = create_pending(&txn, new).await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Holds the owner's row (`FOR UPDATE`; on SQLite the write transaction
+/// already serializes) so their uploads are counted one at a time.
+async fn lock_owner(txn: &DatabaseTransaction, owner: &str) -> Result<(), AppError> {
+    user::Entity::find_by_id(owner.to_string())
+        .select_only()
+        .column(user::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<String>()
+        .one(txn)
+        .await?
+        .ok_or(AppError::not_found("User"))?;
+    Ok(())
 }
 
 /// Inserts a PENDING row.
@@ -213,6 +220,62 @@ pub async fn confirm(
             Ok(ready.map_or(Confirmation::Gone, |row| Confirmation::Ready(Box::new(row))))
         }
     }
+}
+
+/// PENDING → READY for a file streamed through the server (`main.storage.upload`),
+/// now that its size is known: under the owner's lock, the quota is checked
+/// again with the real size, as [`create_pending_within`] checks a declared one.
+/// Over the quota, the row is removed and the caller removes the object.
+pub async fn finish_streamed(
+    db: &DatabaseConnection,
+    id: &str,
+    owner: &str,
+    size: u64,
+    url: String,
+    caps: UploadCaps,
+) -> Result<Option<file::Model>, AppError> {
+    let txn = begin_write(db).await?;
+    lock_owner(&txn, owner).await?;
+    let used: i64 = file::Entity::find()
+        .select_only()
+        .column_as(Expr::cust(r#"CAST(COALESCE(SUM("File"."size"), 0) AS BIGINT)"#), "used")
+        .filter(file::Column::UserId.eq(owner))
+        .filter(file::Column::Status.ne(FileStatus::Deleted))
+        .filter(file::Column::Id.ne(id))
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .unwrap_or(0);
+    let used = u64::try_from(used).unwrap_or(0);
+    if used.saturating_add(size) > caps.quota_bytes {
+        discard_pending(&txn, id).await?;
+        txn.commit().await?;
+        let message = format!(
+            "This file ({size} bytes) would take your storage past its quota of {} bytes ({used} bytes in use); delete files first",
+            caps.quota_bytes
+        );
+        return Err(AppError::InvalidField { field: "file", message });
+    }
+    let size = i64::try_from(size).unwrap_or(i64::MAX);
+    file::Entity::update_many()
+        .col_expr(file::Column::Size, Expr::value(size))
+        .filter(file::Column::Id.eq(id))
+        .filter(file::Column::Status.eq(FileStatus::Pending))
+        .exec(&txn)
+        .await?;
+    let ready = mark_ready(&txn, id, url).await?;
+    txn.commit().await?;
+    Ok(ready)
+}
+
+/// Removes a PENDING row whose upload failed (its object never completed).
+pub async fn discard_pending(db: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
+    file::Entity::delete_many()
+        .filter(file::Column::Id.eq(id))
+        .filter(file::Column::Status.eq(FileStatus::Pending))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// PENDING → READY with its URL; `None` when the row was no longer PENDING (deleted meanwhile).

@@ -36,11 +36,21 @@ async fn the_same_flow_with_superjson() {
 
 /// `clients/better-auth/trpc11-options.mjs`: `methodOverride: 'POST'` on every
 /// HTTP link, `httpSubscriptionLink({ connectionParams: { token } })` signing an
-/// EventSource in without headers, and a preflight with `x-trpc-source`.
+/// EventSource in without headers, a preflight with `x-trpc-source`, and a
+/// `FormData` upload over `httpLink` (`splitLink` + `isNonJsonSerializable`).
 #[tokio::test]
 async fn trpc_11_client_options_real_apps_use() {
     let origin = "http://localhost:5173";
-    let app = TestApp::builder().env("CORS_ORIGINS", origin).env("SSE_PING_INTERVAL_MS", "500").spawn().await;
-    let env = vec![("SERVER_URL", app.base_url.clone()), ("ORIGIN", origin.to_string())];
-    run_node_checks("better-auth", "@trpc/client", "trpc11-options.mjs", env, "7 passed, 0 failed").await;
+    let app = TestApp::builder()
+        .env("CORS_ORIGINS", origin)
+        .env("SSE_PING_INTERVAL_MS", "500")
+        .env("MAX_UPLOAD_BYTES", "65536")
+        .spawn()
+        .await;
+    let env = vec![
+        ("SERVER_URL", app.base_url.clone()),
+        ("ORIGIN", origin.to_string()),
+        ("MAX_UPLOAD_BYTES", "65536".to_string()),
+    ];
+    run_node_checks("better-auth", "@trpc/client", "trpc11-options.mjs", env, "8 passed, 0 failed").await;
 }

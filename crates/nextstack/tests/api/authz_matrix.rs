@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::auth::sign_up;
 use crate::helpers::{TestApp, send_json};
+use crate::storage_form_upload::{form_body, form_content_type};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Rule {
@@ -151,7 +152,12 @@ const MATRIX: &[(&str, Rule, Setup)] = &[
     ("main.storage.deleteMany", Rule::User, |app, t| {
         Box::pin(async move { Some(json!({"fileIds": [ready_image(app, &t.user).await]})) })
     }),
+    // Sent as a form (see FORM_PROCEDURES), not JSON.
+    ("main.storage.upload", Rule::User, |_, _| input(json!(null))),
 ];
+
+/// Procedures whose input is a `FormData`: the matrix sends them a small file.
+const FORM_PROCEDURES: &[&str] = &["main.storage.upload"];
 
 fn expected(rule: Rule, caller: Caller) -> u16 {
     match (rule, caller) {
@@ -215,6 +221,11 @@ async fn every_procedure_enforces_its_auth_column() {
             let target = Target { user: target, shop: shop.clone() };
             let input = setup(&app, &target).await;
             let req = match kind {
+                _ if FORM_PROCEDURES.contains(path) => {
+                    let form = form_body(&[("file", Some(("a.txt", Some("text/plain"))), b"hello")]);
+                    let url = app.url(&format!("/trpc/{path}"));
+                    app.client.post(url).header("content-type", form_content_type()).body(form)
+                }
                 ProcedureKind::Mutation => app.mutation_request(path, input.as_ref().unwrap_or(&json!({}))),
                 _ => app.query_request(path, input.as_ref()),
             };

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use nextstack::auth::password::verify_blocking;
 use nextstack_entity::{account, enums::Role, user};
-use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, Database, EntityTrait, QueryFilter, Statement};
 
 fn create_admin(url: &str, email: &str, password: &str) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_nextstack"))
@@ -64,4 +64,46 @@ fn transport_code_never_queries_the_database() {
         }
     }
     assert!(offenders.is_empty(), "database access outside services:\n{}", offenders.join("\n"));
+}
+
+/// `nextstack migrate --status` only reads: on a database never migrated it
+/// lists every migration as pending and leaves no table behind (sea-orm's
+/// own status would create `seaql_migrations`); after `migrate` all are applied.
+#[tokio::test]
+async fn migrate_status_only_reads() {
+    for test_db in [crate::helpers::TestDb::create().await, crate::helpers::TestDb::postgres().await] {
+        let url = match test_db.schema() {
+            // The binary reaches the test's schema through the connection's search_path.
+            Some(schema) => format!("{}?options=-c%20search_path%3D{schema}", test_db.url()),
+            None => test_db.url(),
+        };
+        let run = |args: &[&str]| {
+            let out = Command::new(env!("CARGO_BIN_EXE_nextstack"))
+                .args(args)
+                .env("DATABASE_URL", &url)
+                .env("RUST_LOG", "warn")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let tables = || async {
+            let db = Database::connect(&url).await.unwrap();
+            let sql = match test_db.schema() {
+                Some(schema) => {
+                    format!("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = '{schema}'")
+                }
+                None => "SELECT name FROM sqlite_master WHERE type = 'table'".to_string(),
+            };
+            let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+            rows.iter().map(|r| r.try_get::<String>("", "name").unwrap()).collect::<Vec<_>>()
+        };
+        let status = run(&["migrate", "--status"]);
+        assert!(status.lines().count() >= 4 && status.lines().all(|l| l.starts_with("pending ")), "{status}");
+        assert_eq!(tables().await, Vec::<String>::new(), "--status created tables");
+        run(&["migrate"]);
+        let status = run(&["migrate", "--status"]);
+        assert!(status.lines().all(|l| l.starts_with("applied ")), "{status}");
+        assert!(tables().await.contains(&"seaql_migrations".to_string()));
+    }
 }

@@ -12,6 +12,7 @@ pub use pg_round_trips::RoundTripCounter;
 pub use proxy::TcpProxy;
 pub use smtp::SmtpSink;
 pub use test_app::{TestApp, send_json, storage_is_s3, urlencode};
+pub use test_db::TestDb;
 
 /// `result.data` of a tRPC success body.
 pub fn data(body: &serde_json::Value) -> &serde_json::Value {

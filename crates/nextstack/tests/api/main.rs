@@ -30,6 +30,7 @@ mod shutdown;
 mod stalled_streams;
 mod storage;
 mod storage_fault;
+mod storage_form_upload;
 mod subscriptions;
 mod trpc_protocol;
 mod validation;

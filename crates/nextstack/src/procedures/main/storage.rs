@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use garde::Validate;
 use nextstack_entity::{FileStatus, file};
+use nextstack_trpc::BodyInput;
 use nextstack_trpc::validation::{Issue, cuid};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -93,6 +94,121 @@ pub async fn request_upload(ctx: Authed, input: RequestUploadInput) -> Result<Up
         storage_key,
         expires_at: presigned.expires_at.into(),
     })
+}
+
+/// `main.storage.upload` (user): a `FormData` with one `file` field, stored in
+/// one call for clients that cannot `PUT` to a presigned URL. The file is
+/// streamed to storage as it arrives (one chunk in memory at a time) with the
+/// rules of `requestUpload`: its name, its type (the part's `Content-Type`),
+/// 1..`MAX_UPLOAD_BYTES` bytes, the pending-uploads cap and the quota. Answers
+/// the READY file; a refused upload leaves neither a row nor an object.
+pub async fn upload(ctx: Authed, input: BodyInput) -> Result<File, AppError> {
+    let mut form = input.into_form().map_err(|err| AppError::BadRequest(err.message))?;
+    let mut field = loop {
+        match form.next_field().await.map_err(form_error)? {
+            Some(field) if field.name() == Some("file") => break field,
+            // Other fields are skipped (multer discards what is not read).
+            Some(_) => continue,
+            None => return Err(file_problem("Required: a `file` field with the file")),
+        }
+    };
+    let Some(filename) = field.file_name().map(str::to_string) else {
+        return Err(file_problem("Expected a file, got a text field"));
+    };
+    if let Some(problem) = filename_problem(&filename) {
+        return Err(file_problem(&format!("Filename {problem}")));
+    }
+    // The part's own type as sent (parameters dropped); a part without one is octet-stream, as browsers send it.
+    let mime_type = match field.headers().get(http::header::CONTENT_TYPE) {
+        None => "application/octet-stream".to_string(),
+        Some(value) => {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            text.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+        }
+    };
+    if !is_mime_type(&mime_type) {
+        return Err(file_problem("MIME type must look like type/subtype"));
+    }
+    let state = &ctx.state;
+    let owner = ctx.caller.user_id.clone();
+    let storage_key = new_key(&owner, &filename);
+    let new = NewFile {
+        user_id: owner.clone(),
+        filename: sanitize(&filename),
+        original_name: filename,
+        mime_type: mime_type.clone(),
+        size: 0, // known once streamed; the quota is checked again then
+        storage_key: storage_key.clone(),
+    };
+    let row = files::create_pending_within(&state.db, new, state.config.upload_caps).await?;
+    let written = match stream_to_storage(&ctx, &mut field, &storage_key, &mime_type).await {
+        Ok(size) => size,
+        Err(err) => {
+            files::discard_pending(&state.db, &row.id).await?;
+            return Err(err);
+        }
+    };
+    let url = state.storage.public_url(&storage_key);
+    let caps = state.config.upload_caps;
+    match files::finish_streamed(&state.db, &row.id, &owner, written, url, caps).await {
+        Ok(Some(ready)) => Ok(ready.into()),
+        Ok(None) => Err(AppError::not_found("File")),
+        Err(err) => {
+            state.storage.delete(&storage_key).await?;
+            Err(err)
+        }
+    }
+}
+
+/// Copies the field into the object `key`, at most `MAX_UPLOAD_BYTES`; on any
+/// failure the object is dropped.
+async fn stream_to_storage(
+    ctx: &Authed,
+    field: &mut nextstack_trpc::multer::Field<'static>,
+    key: &str,
+    mime_type: &str,
+) -> Result<u64, AppError> {
+    let max = ctx.state.config.max_upload_bytes;
+    let mut writer = ctx.state.storage.writer(key, mime_type).await?;
+    loop {
+        let chunk = match field.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(err) => {
+                writer.abort().await;
+                return Err(form_error(err));
+            }
+        };
+        if writer.written() + chunk.len() as u64 > max {
+            writer.abort().await;
+            return Err(file_problem(&format!("File is too large: the limit is {max} bytes")));
+        }
+        if let Err(err) = writer.write(chunk).await {
+            writer.abort().await;
+            return Err(err.into());
+        }
+    }
+    if writer.written() == 0 {
+        writer.abort().await;
+        return Err(file_problem("File is empty"));
+    }
+    Ok(writer.finish().await?)
+}
+
+fn file_problem(message: &str) -> AppError {
+    AppError::InvalidField { field: "file", message: message.to_string() }
+}
+
+/// A form that could not be read: too large (the body limit) or malformed.
+fn form_error(err: nextstack_trpc::multer::Error) -> AppError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(cause) = source {
+        if cause.is::<http_body_util::LengthLimitError>() {
+            return AppError::PayloadTooLarge("The upload exceeds the request body limit".into());
+        }
+        source = cause.source();
+    }
+    AppError::BadRequest(format!("Could not read the form: {err}").into())
 }
 
 /// `{fileId}`.
