@@ -8,10 +8,13 @@
 
 pub use sea_orm_migration::MigratorTrait;
 
+pub mod adopt;
+pub mod catalog;
 mod m20251001_000001_initial;
 mod m20261201_000002_storage_removal;
 mod m20261203_000003_list_indexes;
 mod m20261203_000004_session_change_notices;
+mod m20261203_000005_created_at_defaults;
 pub mod schema;
 
 /// Every migration, oldest first. `Migrator::up(&db, None)` applies the
@@ -26,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_storage_removal::Migration),
             Box::new(m20261203_000003_list_indexes::Migration),
             Box::new(m20261203_000004_session_change_notices::Migration),
+            Box::new(m20261203_000005_created_at_defaults::Migration),
         ]
     }
 }

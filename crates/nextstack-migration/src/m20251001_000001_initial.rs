@@ -34,8 +34,9 @@ impl MigrationTrait for Migration {
 
         let tables = tables::all(backend);
         for table in &tables {
-            // The initial schema's `createdAt` has no database default (a later migration may add it).
-            let created_at = Columns::new(backend, table.name).timestamp("createdAt");
+            // `DEFAULT CURRENT_TIMESTAMP` on PostgreSQL, as Prisma's `@default(now())`
+            // (databases made before it was added get it from m20261203_000005).
+            let created_at = Columns::new(backend, table.name).created_at();
             // SQLite cannot add a foreign key to an existing table, so they
             // go inline; PostgreSQL adds them below, as Prisma does, which
             // also resolves the User <-> File cycle.

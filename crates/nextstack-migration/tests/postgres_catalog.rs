@@ -4,6 +4,8 @@
 
 // A test crate root looks for modules next to itself; keep the helpers in a
 // folder so Cargo does not build them as test targets of their own.
+#[path = "postgres_catalog/adoption.rs"]
+mod adoption;
 #[path = "postgres_catalog/expected.rs"]
 mod expected;
 #[path = "postgres_catalog/pg.rs"]
@@ -29,7 +31,7 @@ async fn migration_creates_exactly_the_prisma_schema_and_down_removes_it() {
     let expected_columns: Vec<pg::Column> = COLUMNS
         .iter()
         .flat_map(|(table, cols)| {
-            cols.iter().map(|&(name, udt, nullable, default)| pg::Column::expected(table, name, udt, nullable, default))
+            cols.iter().map(|&(name, udt, nullable, default)| pg::expected_column(table, name, udt, nullable, default))
         })
         .collect();
     assert_same("columns", &schema.columns(&db).await, &expected_columns);

@@ -1,6 +1,7 @@
 //! What each subcommand does.
 
 use anyhow::Context;
+use nextstack_migration::adopt::{Adoption, adopt};
 use nextstack_trpc::Transformer;
 use nextstack_trpc::typegen::TypegenOptions;
 use tokio::net::TcpListener;
@@ -68,6 +69,17 @@ pub async fn healthcheck(timeout: std::time::Duration) -> std::process::ExitCode
 pub async fn migrate(config: Config, status_only: bool) -> anyhow::Result<()> {
     let db = db::connect(&config.database).await.context("cannot open the database")?;
     if !status_only {
+        // Adoption first, so a refusal reads as a list rather than a database error.
+        match adopt(&db).await.context("cannot read the database's catalog")? {
+            Adoption::Refused { differences } => anyhow::bail!(
+                "the database already holds tables that differ from NextStack's schema; nothing was changed:\n  {}",
+                differences.join("\n  ")
+            ),
+            Adoption::Baselined { migration } => {
+                println!("adopted the existing tables: they match {migration}, now recorded as applied");
+            }
+            Adoption::NotNeeded => {}
+        }
         db::migrate(&db).await.context("migration failed")?;
     }
     for (name, applied) in db::migration_status(&db).await? {

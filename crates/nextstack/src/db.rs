@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use nextstack_migration::adopt::{Adoption, adopt};
 use nextstack_migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -47,8 +48,23 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
     Database::connect(options).await
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration. A PostgreSQL database the TypeScript
+/// stack made (the data model's tables, no migration record) is adopted
+/// first when its tables are exactly the initial migration's; when they are
+/// not, nothing is changed and the error lists the differences.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    match adopt(db).await? {
+        Adoption::NotNeeded => {}
+        Adoption::Baselined { migration } => {
+            tracing::info!(%migration, "adopted an existing database: its tables match, the migration is recorded as applied");
+        }
+        Adoption::Refused { differences } => {
+            return Err(DbErr::Custom(format!(
+                "the database already holds tables that differ from NextStack's schema; nothing was changed:\n  {}",
+                differences.join("\n  ")
+            )));
+        }
+    }
     Migrator::up(db, None).await
 }
 

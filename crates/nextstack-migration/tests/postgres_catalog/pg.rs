@@ -65,12 +65,7 @@ impl TestSchema {
 
     /// Base tables, sorted.
     pub async fn tables(&self, db: &DatabaseConnection) -> Vec<String> {
-        self.strings(
-            db,
-            "SELECT table_name::text FROM information_schema.tables
-             WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1",
-        )
-        .await
+        catalog::tables(db, &self.name).await.expect("tables")
     }
 
     /// Every relation (table, index, sequence, view …), sorted.
@@ -102,68 +97,21 @@ impl TestSchema {
 
     /// Columns of the app tables, by table name then position.
     pub async fn columns(&self, db: &DatabaseConnection) -> Vec<Column> {
-        let sql = "SELECT table_name::text, column_name::text, data_type::text, udt_name::text,
-                          datetime_precision::int4, is_nullable::text, column_default::text
-                   FROM information_schema.columns
-                   WHERE table_schema = $1 AND table_name <> 'seaql_migrations'
-                   ORDER BY table_name, ordinal_position";
-        let rows = self.rows(db, sql).await;
-        rows.iter()
-            .map(|r| Column {
-                table: get(r, 0),
-                name: get(r, 1),
-                data_type: get(r, 2),
-                udt_name: get(r, 3),
-                precision: r.try_get_by_index(4).expect("precision"),
-                nullable: get::<String>(r, 5) == "YES",
-                default: r.try_get_by_index(6).expect("default"),
-            })
-            .collect()
+        let mut columns = catalog::columns(db, &self.name).await.expect("columns");
+        columns.retain(|c| c.table != "seaql_migrations");
+        columns
     }
 
     /// Enum types with their labels in declaration order, by type name.
     pub async fn enums(&self, db: &DatabaseConnection) -> Vec<(String, Vec<String>)> {
-        let sql = "SELECT t.typname::text, string_agg(e.enumlabel::text, ',' ORDER BY e.enumsortorder)
-                   FROM pg_type t
-                   JOIN pg_namespace n ON n.oid = t.typnamespace
-                   JOIN pg_enum e ON e.enumtypid = t.oid
-                   WHERE n.nspname = $1 GROUP BY t.typname ORDER BY 1";
-        let rows = self.rows(db, sql).await;
-        rows.iter()
-            .map(|r| {
-                let labels: String = get(r, 1);
-                (get(r, 0), labels.split(',').map(Into::into).collect())
-            })
-            .collect()
+        catalog::enums(db, &self.name).await.expect("enums")
     }
 
     /// Every index on the app tables, by name; a descending column reads `name DESC`.
     pub async fn indexes(&self, db: &DatabaseConnection) -> Vec<Index> {
-        let sql = "SELECT i.relname::text, t.relname::text,
-                          array_to_string(ARRAY(
-                              SELECT a.attname || CASE WHEN k.opt & 1 = 1 THEN ' DESC' ELSE '' END
-                              FROM unnest(x.indkey::int2[], x.indoption::int2[]) WITH ORDINALITY k(num, opt, ord)
-                              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.num
-                              ORDER BY k.ord), ','),
-                          x.indisunique, x.indisprimary, am.amname::text
-                   FROM pg_index x
-                   JOIN pg_class i ON i.oid = x.indexrelid
-                   JOIN pg_class t ON t.oid = x.indrelid
-                   JOIN pg_am am ON am.oid = i.relam
-                   JOIN pg_namespace n ON n.oid = t.relnamespace
-                   WHERE n.nspname = $1 AND t.relname <> 'seaql_migrations'
-                   ORDER BY 1";
-        let rows = self.rows(db, sql).await;
-        rows.iter()
-            .map(|r| Index {
-                name: get(r, 0),
-                table: get(r, 1),
-                columns: get(r, 2),
-                unique: get(r, 3),
-                primary: get(r, 4),
-                method: get(r, 5),
-            })
-            .collect()
+        let mut indexes = catalog::indexes(db, &self.name).await.expect("indexes");
+        indexes.retain(|i| i.table != "seaql_migrations");
+        indexes
     }
 
     /// Every trigger on the app tables: `(table, trigger, function)`.
@@ -181,39 +129,14 @@ impl TestSchema {
 
     /// Every table constraint on the app tables, by name.
     pub async fn constraints(&self, db: &DatabaseConnection) -> Vec<Constraint> {
-        let sql = "SELECT c.conname::text, c.contype::text, t.relname::text,
-                          array_to_string(ARRAY(
-                              SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(num, ord)
-                              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.num
-                              ORDER BY k.ord), ','),
-                          coalesce(r.relname || '(' || array_to_string(ARRAY(
-                              SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(num, ord)
-                              JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = k.num
-                              ORDER BY k.ord), ',') || ')', ''),
-                          CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'
-                               WHEN 'r' THEN 'RESTRICT' WHEN 'a' THEN 'NO ACTION'
-                               WHEN 'd' THEN 'SET DEFAULT' ELSE '' END,
-                          CASE c.confupdtype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'
-                               WHEN 'r' THEN 'RESTRICT' WHEN 'a' THEN 'NO ACTION'
-                               WHEN 'd' THEN 'SET DEFAULT' ELSE '' END
-                   FROM pg_constraint c
-                   JOIN pg_class t ON t.oid = c.conrelid
-                   LEFT JOIN pg_class r ON r.oid = c.confrelid
-                   JOIN pg_namespace n ON n.oid = t.relnamespace
-                   WHERE n.nspname = $1 AND t.relname <> 'seaql_migrations'
-                   ORDER BY 1";
-        let rows = self.rows(db, sql).await;
-        rows.iter()
-            .map(|r| Constraint {
-                name: get(r, 0),
-                kind: get(r, 1),
-                table: get(r, 2),
-                columns: get(r, 3),
-                references: get(r, 4),
-                on_delete: get(r, 5),
-                on_update: get(r, 6),
-            })
-            .collect()
+        let mut constraints = catalog::constraints(db, &self.name).await.expect("constraints");
+        constraints.retain(|c| c.table != "seaql_migrations");
+        constraints
+    }
+
+    /// The whole catalog, as adoption compares it.
+    pub async fn catalog(&self, db: &DatabaseConnection) -> catalog::Catalog {
+        catalog::Catalog::read(db, &self.name).await.expect("catalog")
     }
 }
 
@@ -246,64 +169,29 @@ fn get<T: sea_orm_migration::sea_orm::TryGetable>(row: &QueryResult, idx: usize)
     row.try_get_by_index(idx).unwrap_or_else(|e| panic!("column {idx}: {e}"))
 }
 
-/// One column as `information_schema.columns` describes it.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Column {
-    pub table: String,
-    pub name: String,
-    pub data_type: String,
-    pub udt_name: String,
-    pub precision: Option<i32>,
-    pub nullable: bool,
-    pub default: Option<String>,
-}
+pub use nextstack_migration::catalog::{self, Column, Constraint, Index};
 
-impl Column {
-    /// The row expected for a column of the given `udt_name`: `timestamp`
-    /// means `TIMESTAMP(3)`, an unknown name means an enum type.
-    pub fn expected(table: &str, name: &str, udt: &str, nullable: bool, default: Option<&str>) -> Self {
-        let (data_type, precision) = match udt {
-            "text" => ("text", None),
-            "int4" => ("integer", None),
-            "int8" => ("bigint", None),
-            "bool" => ("boolean", None),
-            "jsonb" => ("jsonb", None),
-            "timestamp" => ("timestamp without time zone", Some(3)),
-            _ => ("USER-DEFINED", None),
-        };
-        Self {
-            table: table.into(),
-            name: name.into(),
-            data_type: data_type.into(),
-            udt_name: udt.into(),
-            precision,
-            nullable,
-            default: default.map(Into::into),
-        }
+/// The row expected for a column of the given `udt_name`: `timestamp`
+/// means `TIMESTAMP(3)`, an unknown name means an enum type.
+pub fn expected_column(table: &str, name: &str, udt: &str, nullable: bool, default: Option<&str>) -> Column {
+    let (data_type, precision) = match udt {
+        "text" => ("text", None),
+        "int4" => ("integer", None),
+        "int8" => ("bigint", None),
+        "bool" => ("boolean", None),
+        "jsonb" => ("jsonb", None),
+        "timestamp" => ("timestamp without time zone", Some(3)),
+        _ => ("USER-DEFINED", None),
+    };
+    Column {
+        table: table.into(),
+        name: name.into(),
+        data_type: data_type.into(),
+        udt_name: udt.into(),
+        precision,
+        nullable,
+        default: default.map(Into::into),
     }
-}
-
-/// One index as `pg_index` describes it.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Index {
-    pub name: String,
-    pub table: String,
-    pub columns: String,
-    pub unique: bool,
-    pub primary: bool,
-    pub method: String,
-}
-
-/// One table constraint as `pg_constraint` describes it.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Constraint {
-    pub name: String,
-    pub kind: String,
-    pub table: String,
-    pub columns: String,
-    pub references: String,
-    pub on_delete: String,
-    pub on_update: String,
 }
 
 /// `assert_eq!` for catalog listings that names only the differing rows.

@@ -25,15 +25,22 @@ fn compat(args: &[String]) -> (bool, Value) {
     (out.status.success(), json)
 }
 
-#[test]
-fn better_auth_hashes_and_cookies_verify_here() {
+/// BetterAuth's own password hash and signed session cookie:
+/// `{"hash": …, "cookie": …}` (the cookie value URL-encoded).
+pub fn better_auth_produces(secret: &str, password: &str, token: &str) -> Value {
     let (ok, produced) = compat(&[
         "produce".into(),
-        format!("--secret={SECRET}"),
-        format!("--password={PASSWORD}"),
-        format!("--token={TOKEN}"),
+        format!("--secret={secret}"),
+        format!("--password={password}"),
+        format!("--token={token}"),
     ]);
     assert!(ok, "{produced}");
+    produced
+}
+
+#[test]
+fn better_auth_hashes_and_cookies_verify_here() {
+    let produced = better_auth_produces(SECRET, PASSWORD, TOKEN);
     let hash = produced["hash"].as_str().unwrap();
     assert!(password::verify_blocking(PASSWORD, hash), "BetterAuth's hash verifies");
     assert!(!password::verify_blocking("wrong password", hash));

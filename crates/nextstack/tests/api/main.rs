@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod adoption;
 mod attacks;
 mod auth;
 mod auth_client;
@@ -24,6 +25,7 @@ mod hostile_input;
 mod metrics;
 mod middleware;
 mod orders;
+mod prisma_client;
 mod round_trips;
 mod session_cache;
 mod shutdown;

@@ -14,7 +14,7 @@ use nextstack::storage::Storage;
 use nextstack::wire::user::Role;
 use nextstack::{db, router, rpc};
 use reqwest::{RequestBuilder, Response};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -53,6 +53,8 @@ pub struct TestAppBuilder {
     sibling_of: Option<(String, Option<String>)>,
     /// Reach PostgreSQL through this local port (a [`super::TcpProxy`]) instead of directly.
     postgres_port: Option<u16>,
+    /// SQL run on the fresh database before the server migrates it.
+    before_migrate: Option<String>,
 }
 
 impl TestAppBuilder {
@@ -77,6 +79,13 @@ impl TestAppBuilder {
     pub fn on_postgres_port(mut self, port: u16) -> Self {
         self.postgres = true;
         self.postgres_port = Some(port);
+        self
+    }
+
+    /// Runs `sql` on the fresh database before the server migrates it (a
+    /// database another tool made, e.g. Prisma's DDL and its rows).
+    pub fn before_migrate(mut self, sql: impl Into<String>) -> Self {
+        self.before_migrate = Some(sql.into());
         self
     }
 
@@ -127,6 +136,9 @@ impl TestAppBuilder {
         }
 
         let db = db::connect(&config.database).await.expect("connect test database");
+        if let Some(sql) = &self.before_migrate {
+            db.execute_unprepared(sql).await.expect("the SQL run before migrating");
+        }
         db::migrate(&db).await.expect("migrate test database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -273,6 +285,11 @@ impl TestApp {
         let token = sessions::create(&self.db, session).await.expect("create session").token;
         self.tokens.lock().unwrap().insert(id.clone(), token);
         id
+    }
+
+    /// The server's `DATABASE_URL` and PostgreSQL schema (for other clients of the same database).
+    pub fn database(&self) -> (&str, Option<&str>) {
+        (&self.database.0, self.database.1.as_deref())
     }
 
     /// `Bearer <token>` of a user made with [`TestApp::create_user`].
