@@ -37,11 +37,13 @@ pub async fn adopt(db: &DatabaseConnection) -> Result<Adoption, DbErr> {
     }
     let schema = current_schema(db).await?;
     let present = crate::catalog::tables(db, &schema).await?;
+    // The common cases cost one catalog query: migrations recorded, or an empty schema.
+    if present.is_empty() || present.iter().any(|t| t == "seaql_migrations") {
+        return Ok(Adoption::NotNeeded);
+    }
     let initial = initial_migration();
     let expected = expected_catalog(db, initial.as_ref()).await?;
-    let already_migrated = present.iter().any(|t| t == "seaql_migrations");
-    let holds_data_model = expected.tables.iter().any(|t| present.contains(t));
-    if already_migrated || !holds_data_model {
+    if !expected.tables.iter().any(|t| present.contains(t)) {
         return Ok(Adoption::NotNeeded);
     }
     let live = Catalog::read(db, &schema).await?.limited_to(&expected.tables);
