@@ -9,8 +9,8 @@
 use nextstack_entity::user;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Related, SelectA, SelectB,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IdenStatic, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Related, SelectA,
 };
 
 use crate::error::AppError;
@@ -91,15 +91,7 @@ where
             i64::try_from(total).unwrap_or(i64::MAX)
         }
     };
-    let rows = rows
-        .iter()
-        .map(|row| {
-            Ok((
-                E::Model::from_query_result(row, SelectA.as_str())?,
-                user::Model::from_query_result_optional(row, SelectB.as_str())?,
-            ))
-        })
-        .collect::<Result<Vec<_>, DbErr>>()?;
+    let rows = rows.iter().map(pagination::pair::<E, user::Entity>).collect::<Result<Vec<_>, DbErr>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 

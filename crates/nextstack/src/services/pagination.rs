@@ -1,10 +1,10 @@
 //! One pagination for every list (API.md): the page asked for, the rows of
 //! that page and the total, and the text searches lists filter by.
 
-use sea_orm::sea_query::{Expr, SelectStatement};
+use sea_orm::sea_query::{Expr, SelectStatement, Value, Values};
 use sea_orm::{
-    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, QueryResult, QueryTrait, Select, SelectA,
-    SelectB, SelectTwo,
+    ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic, QueryResult, QueryTrait, Select,
+    SelectA, SelectB, SelectTwo, Statement,
 };
 use ts_rs::TS;
 
@@ -80,13 +80,15 @@ where
     E: EntityTrait,
     R: EntityTrait,
 {
-    rows_and_total(db, select.into_query(), offset, limit, |row| {
-        Ok((
-            E::Model::from_query_result(row, SelectA.as_str())?,
-            R::Model::from_query_result_optional(row, SelectB.as_str())?,
-        ))
-    })
-    .await
+    rows_and_total(db, select.into_query(), offset, limit, pair::<E, R>).await
+}
+
+/// A row of a `find_also_related` query: the entity and its related row.
+pub fn pair<E: EntityTrait, R: EntityTrait>(row: &QueryResult) -> Result<(E::Model, Option<R::Model>), DbErr> {
+    Ok((
+        E::Model::from_query_result(row, SelectA.as_str())?,
+        R::Model::from_query_result_optional(row, SelectB.as_str())?,
+    ))
 }
 
 /// `limit` rows of `query` (filtered and ordered, any joins) after `offset`, and the total count
@@ -104,8 +106,8 @@ pub async fn rows_and_total<T>(
     let mut count = query.clone();
     count.clear_selects().clear_order_by().expr(Expr::cust("COUNT(*)"));
     let mut page = query;
-    page.expr_as(Expr::SubQuery(None, Box::new(count.clone().into())), TOTAL).offset(offset).limit(limit);
-    let rows = db.query_all_raw(backend.build(&page)).await?;
+    page.expr_as(Expr::SubQuery(None, Box::new(count.clone().into())), TOTAL);
+    let rows = db.query_all_raw(paged(backend, &page, offset, limit)).await?;
     let total: i64 = match rows.first() {
         Some(row) => row.try_get("", TOTAL)?,
         None if offset == 0 => 0,
@@ -120,6 +122,27 @@ pub async fn rows_and_total<T>(
 
 /// The column the total rides in.
 const TOTAL: &str = "__total";
+
+/// `select` with `LIMIT <limit>` written into the SQL and, past the first
+/// page, `OFFSET` as a parameter. A parameterized `LIMIT` makes PostgreSQL
+/// plan the statement again on every execution: with the limit unknown, its
+/// generic plan looks costlier than the custom ones (bench/README.md measured
+/// the feed at half its speed). Page sizes are few (1..=101), so the distinct
+/// texts stay within each connection's statement cache; offsets are not, so
+/// they stay parameters (deeper pages are re-planned, as before).
+pub fn paged(backend: DbBackend, select: &SelectStatement, offset: u64, limit: u64) -> Statement {
+    let mut statement = backend.build(select);
+    statement.sql.push_str(&format!(" LIMIT {limit}"));
+    if offset > 0 {
+        let values = statement.values.get_or_insert_with(|| Values(Vec::new()));
+        values.0.push(Value::BigUnsigned(Some(offset)));
+        match backend {
+            DbBackend::Postgres => statement.sql.push_str(&format!(" OFFSET ${}", values.0.len())),
+            _ => statement.sql.push_str(" OFFSET ?"),
+        }
+    }
+    statement
+}
 
 /// A search term as lists use it: trimmed, `None` when empty.
 pub fn search_term(search: Option<String>) -> Option<String> {

@@ -3,12 +3,12 @@
 use chrono::NaiveDateTime;
 use nextstack_entity::{PostStatus, now, post, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QueryTrait, Set,
 };
 
 use crate::error::AppError;
 use crate::services::merged;
-use crate::services::pagination::{Page, PageRequest};
+use crate::services::pagination::{self, Page, PageRequest};
 use crate::services::viewer::Viewer;
 use crate::wire::post::PostWithAuthor;
 
@@ -159,12 +159,12 @@ pub async fn feed(
             Condition::all().add(post::Column::CreatedAt.eq(c.created_at)).add(post::Column::Id.lt(c.id.as_str())),
         ));
     }
-    let rows = select
+    let query = select
         .order_by_desc(post::Column::CreatedAt)
         .order_by_desc(post::Column::Id)
-        .limit(limit)
         .find_also_related(user::Entity)
-        .all(db)
-        .await?;
+        .into_query();
+    let rows = db.query_all_raw(pagination::paged(db.get_database_backend(), &query, 0, limit)).await?;
+    let rows = rows.iter().map(pagination::pair::<post::Entity, user::Entity>).collect::<Result<Vec<_>, _>>()?;
     Ok(rows.into_iter().filter_map(with_author).collect())
 }
