@@ -46,11 +46,10 @@ pub async fn adopt(db: &DatabaseConnection) -> Result<Adoption, DbErr> {
     if !expected.tables.iter().any(|t| present.contains(t)) {
         return Ok(Adoption::NotNeeded);
     }
-    let live = Catalog::read(db, &schema).await?.limited_to(&expected.tables);
-    let mut live_enums = live.clone();
+    let mut live = Catalog::read(db, &schema).await?.limited_to(&expected.tables);
     // Enum types belong to the schema, not to a table: only the model's ones count.
-    live_enums.enums.retain(|(name, _)| expected.enums.iter().any(|(e, _)| e == name));
-    let differences = live_enums.differences(&expected);
+    live.enums.retain(|(name, _)| expected.enums.iter().any(|(e, _)| e == name));
+    let differences = live.differences(&expected);
     if !differences.is_empty() {
         return Ok(Adoption::Refused { differences });
     }

@@ -26,16 +26,14 @@ pub enum BodyKind {
 }
 
 impl BodyKind {
-    /// The kind a request's `Content-Type` names, if it names one.
-    pub(crate) fn of(headers: &HeaderMap) -> Option<Self> {
-        let content_type = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?.trim_start().to_ascii_lowercase();
-        if content_type.starts_with("multipart/form-data") {
-            Some(Self::FormData)
-        } else if content_type.starts_with("application/octet-stream") {
-            Some(Self::OctetStream)
-        } else {
-            None
-        }
+    /// The kind a request's `Content-Type` names, if it names one (also for
+    /// layers in front of the engine that treat such bodies apart).
+    pub fn of(headers: &HeaderMap) -> Option<Self> {
+        // Asked on every tRPC request: compare in place, no lowercased copy.
+        let content_type = headers.get(http::header::CONTENT_TYPE)?.as_bytes().trim_ascii_start();
+        let names =
+            |media: &str| content_type.get(..media.len()).is_some_and(|p| p.eq_ignore_ascii_case(media.as_bytes()));
+        [Self::FormData, Self::OctetStream].into_iter().find(|kind| names(kind.media_type()))
     }
 
     /// The media type, for messages.

@@ -240,8 +240,8 @@ impl<C: Clone + Send + Sync + 'static> Trpc<C> {
             let message = format!("Only POST requests are supported for {} requests", kind.media_type());
             return self.request_error(TrpcError::new(ErrorCode::MethodNotSupported, message));
         }
-        let path = parts.uri.path().trim_start_matches('/');
-        let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
+        // One call on the whole (decoded) path, even if `?batch=1` split it at commas.
+        let path = call.paths.join(",");
         let call = CallRequest { paths: vec![path.clone()], is_batch: false, ..call };
         let handler = match self.inner.router.get(&path) {
             None => Err(TrpcError::not_found(format!("No procedure found on path \"{path}\""))),

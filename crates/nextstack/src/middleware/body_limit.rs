@@ -21,11 +21,7 @@ const FORM_OVERHEAD_BYTES: usize = 64 * 1024;
 /// the file to `MAX_UPLOAD_BYTES` while it streams.
 fn limit_for(state: &AppState, req: &Request) -> usize {
     let max = state.config.max_body_bytes;
-    let is_upload = req.uri().path().starts_with("/trpc/")
-        && req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-            let v = v.trim_start().to_ascii_lowercase();
-            v.starts_with("multipart/form-data") || v.starts_with("application/octet-stream")
-        });
+    let is_upload = req.uri().path().starts_with("/trpc/") && nextstack_trpc::BodyKind::of(req.headers()).is_some();
     if !is_upload {
         return max;
     }

@@ -56,13 +56,9 @@ pub async fn create_pending_within(
     let txn = begin_write(db).await?;
     lock_owner(&txn, &new.user_id).await?;
     // Both figures in one pass over the owner's live files (this runs under the owner's lock).
-    // PostgreSQL's SUM of a BIGINT is NUMERIC: cast back to read it as an integer.
-    let (pending, used): (i64, i64) = file::Entity::find()
-        .select_only()
+    let (pending, used): (i64, i64) = live_files_of(&new.user_id)
         .column_as(Expr::cust(r#"COUNT(CASE WHEN "File"."status" = 'PENDING' THEN 1 END)"#), "pending")
-        .column_as(Expr::cust(r#"CAST(COALESCE(SUM("File"."size"), 0) AS BIGINT)"#), "used")
-        .filter(file::Column::UserId.eq(&new.user_id))
-        .filter(file::Column::Status.ne(FileStatus::Deleted))
+        .column_as(Expr::cust(USED_BYTES), "used")
         .into_tuple()
         .one(&txn)
         .await?
@@ -77,13 +73,7 @@ pub async fn create_pending_within(
             .into(),
         ));
     }
-    let used = u64::try_from(used).unwrap_or(0);
-    let size = u64::try_from(new.size).unwrap_or(0);
-    if used.saturating_add(size) > caps.quota_bytes {
-        let message = format!(
-            "This file ({size} bytes) would take your storage past its quota of {} bytes ({used} bytes in use); delete files first",
-            caps.quota_bytes
-        );
+    if let Some(message) = over_quota(used, u64::try_from(new.size).unwrap_or(0), caps) {
         return Err(AppError::InvalidField { field: "size", message });
     }
     let row = create_pending(&txn, new).await?;
@@ -103,6 +93,28 @@ async fn lock_owner(txn: &DatabaseTransaction, owner: &str) -> Result<(), AppErr
         .await?
         .ok_or(AppError::not_found("User"))?;
     Ok(())
+}
+
+/// The owner's files that count against their caps (every one not deleted), selecting nothing yet.
+fn live_files_of(owner: &str) -> sea_orm::Select<file::Entity> {
+    file::Entity::find()
+        .select_only()
+        .filter(file::Column::UserId.eq(owner))
+        .filter(file::Column::Status.ne(FileStatus::Deleted))
+}
+
+/// Their bytes. PostgreSQL's SUM of a BIGINT is NUMERIC: cast back to read it as an integer.
+const USED_BYTES: &str = r#"CAST(COALESCE(SUM("File"."size"), 0) AS BIGINT)"#;
+
+/// Why `size` more bytes do not fit next to `used` (as summed), if they do not.
+fn over_quota(used: i64, size: u64, caps: UploadCaps) -> Option<String> {
+    let used = u64::try_from(used).unwrap_or(0);
+    (used.saturating_add(size) > caps.quota_bytes).then(|| {
+        format!(
+            "This file ({size} bytes) would take your storage past its quota of {} bytes ({used} bytes in use); delete files first",
+            caps.quota_bytes
+        )
+    })
 }
 
 /// Inserts a PENDING row.
@@ -236,24 +248,16 @@ pub async fn finish_streamed(
 ) -> Result<Option<file::Model>, AppError> {
     let txn = begin_write(db).await?;
     lock_owner(&txn, owner).await?;
-    let used: i64 = file::Entity::find()
-        .select_only()
-        .column_as(Expr::cust(r#"CAST(COALESCE(SUM("File"."size"), 0) AS BIGINT)"#), "used")
-        .filter(file::Column::UserId.eq(owner))
-        .filter(file::Column::Status.ne(FileStatus::Deleted))
+    let used: i64 = live_files_of(owner)
+        .column_as(Expr::cust(USED_BYTES), "used")
         .filter(file::Column::Id.ne(id))
         .into_tuple()
         .one(&txn)
         .await?
         .unwrap_or(0);
-    let used = u64::try_from(used).unwrap_or(0);
-    if used.saturating_add(size) > caps.quota_bytes {
+    if let Some(message) = over_quota(used, size, caps) {
         discard_pending(&txn, id).await?;
         txn.commit().await?;
-        let message = format!(
-            "This file ({size} bytes) would take your storage past its quota of {} bytes ({used} bytes in use); delete files first",
-            caps.quota_bytes
-        );
         return Err(AppError::InvalidField { field: "file", message });
     }
     let size = i64::try_from(size).unwrap_or(i64::MAX);

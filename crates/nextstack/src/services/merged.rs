@@ -63,7 +63,7 @@ where
                 union.union(UnionType::All, part);
             }
         }
-        let count = Expr::SubQuery(None, Box::new(count_of(side(branch)).into()));
+        let count = Expr::SubQuery(None, Box::new(pagination::count_of(side(branch).into_query()).into()));
         total_expr = Some(match total_expr {
             None => count,
             Some(sum) => sum.add(count),
@@ -72,17 +72,14 @@ where
     let (Some(union), Some(total_expr)) = (union, total_expr) else { return Ok((Vec::new(), 0)) };
     let page = Query::select()
         .column(Asterisk)
-        .expr_as(total_expr, TOTAL)
+        .expr_as(total_expr, pagination::TOTAL)
         .from_subquery(union, Alias::new("merged"))
         .order_by(Alias::new(format!("{}{}", SelectA.as_str(), created_at.as_str())), Order::Desc)
         .order_by(Alias::new(format!("{}{}", SelectA.as_str(), id.as_str())), Order::Desc)
-        .limit(limit)
-        .offset(skip)
         .take();
-    let backend = db.get_database_backend();
-    let rows = db.query_all_raw(backend.build(&page)).await?;
+    let rows = db.query_all_raw(pagination::paged(db.get_database_backend(), &page, skip, limit)).await?;
     let total: i64 = match rows.first() {
-        Some(row) => row.try_get("", TOTAL)?,
+        Some(row) => row.try_get("", pagination::TOTAL)?,
         None => {
             let mut total = 0;
             for branch in &branches {
@@ -94,13 +91,3 @@ where
     let rows = rows.iter().map(pagination::pair::<E, user::Entity>).collect::<Result<Vec<_>, DbErr>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
-
-/// `SELECT COUNT(*)` over what `select` filters.
-fn count_of<E: EntityTrait>(select: sea_orm::Select<E>) -> SelectStatement {
-    let mut count = select.into_query();
-    count.clear_selects().expr(Expr::cust("COUNT(*)"));
-    count
-}
-
-/// The column the total rides in.
-const TOTAL: &str = "__total";

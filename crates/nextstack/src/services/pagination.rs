@@ -103,8 +103,7 @@ pub async fn rows_and_total<T>(
     parse: impl Fn(&QueryResult) -> Result<T, DbErr>,
 ) -> Result<(Vec<T>, u64), AppError> {
     let backend = db.get_database_backend();
-    let mut count = query.clone();
-    count.clear_selects().clear_order_by().expr(Expr::cust("COUNT(*)"));
+    let count = count_of(query.clone());
     let mut page = query;
     page.expr_as(Expr::SubQuery(None, Box::new(count.clone().into())), TOTAL);
     let rows = db.query_all_raw(paged(backend, &page, offset, limit)).await?;
@@ -121,7 +120,13 @@ pub async fn rows_and_total<T>(
 }
 
 /// The column the total rides in.
-const TOTAL: &str = "__total";
+pub(crate) const TOTAL: &str = "__total";
+
+/// `SELECT COUNT(*)` over the rows `query` filters.
+pub fn count_of(mut query: SelectStatement) -> SelectStatement {
+    query.clear_selects().clear_order_by().expr(Expr::cust("COUNT(*)"));
+    query
+}
 
 /// `select` with `LIMIT <limit>` written into the SQL and, past the first
 /// page, `OFFSET` as a parameter. A parameterized `LIMIT` makes PostgreSQL

@@ -37,15 +37,6 @@ async fn eventually<F: AsyncFnMut() -> bool>(what: &str, mut check: F) {
     }
 }
 
-async fn metric(app: &TestApp, name: &str) -> f64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find(|l| l.starts_with(name) && l[name.len()..].starts_with([' ', '{']))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
-}
-
 #[tokio::test]
 async fn two_processes_share_the_trpc_and_auth_limits_through_redis() {
     let prefix = prefix();
@@ -121,7 +112,7 @@ async fn a_redis_outage_falls_back_to_process_counters_and_recovers() {
         .await;
     eventually("Redis is used", async || ready(&app).await.1["checks"]["redis"] == "ok").await;
     assert_eq!(trpc_remaining(&app).await, (200, Some(49)));
-    assert_eq!(metric(&app, "nextstack_rate_limit_redis_fallback").await, 0.0);
+    assert_eq!(app.metric("nextstack_rate_limit_redis_fallback").await, 0.0);
 
     proxy.cut();
     // Every request is still served, counted in process (a fresh window: 49 left again).
@@ -137,12 +128,12 @@ async fn a_redis_outage_falls_back_to_process_counters_and_recovers() {
         (status, body["status"].as_str(), body["checks"]["redis"].as_str()),
         (200, Some("degraded"), Some("down"))
     );
-    assert_eq!(metric(&app, "nextstack_rate_limit_redis_fallback").await, 1.0);
-    assert_eq!(metric(&app, "nextstack_rate_limit_redis_outages_total").await, 1.0, "one outage, reported once");
+    assert_eq!(app.metric("nextstack_rate_limit_redis_fallback").await, 1.0);
+    assert_eq!(app.metric("nextstack_rate_limit_redis_outages_total").await, 1.0, "one outage, reported once");
 
     proxy.restore();
     eventually("shared counting resumes", async || ready(&app).await.1["checks"]["redis"] == "ok").await;
-    eventually("the fallback ends", async || metric(&app, "nextstack_rate_limit_redis_fallback").await == 0.0).await;
+    eventually("the fallback ends", async || app.metric("nextstack_rate_limit_redis_fallback").await == 0.0).await;
     // Back on the shared counter: it continues from where Redis left it (one hit before the outage).
     let (_, remaining) = trpc_remaining(&app).await;
     assert!(remaining.is_some_and(|r| r <= 48), "counted in Redis again: {remaining:?}");
@@ -150,7 +141,7 @@ async fn a_redis_outage_falls_back_to_process_counters_and_recovers() {
         redis::Client::open(format!("redis://{REDIS}")).unwrap().get_multiplexed_async_connection().await.unwrap();
     let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut conn).await.unwrap();
     assert_eq!(keys.len(), 1, "one key, under the prefix: {keys:?}");
-    assert_eq!(metric(&app, "nextstack_rate_limit_redis_outages_total").await, 1.0);
+    assert_eq!(app.metric("nextstack_rate_limit_redis_outages_total").await, 1.0);
 }
 
 #[tokio::test]
@@ -287,5 +278,5 @@ async fn a_rediss_url_shares_limits_over_tls() {
     eventually("Redis over TLS answers", async || ready(&app).await.1["checks"]["redis"] == "ok").await;
     assert_eq!(trpc_remaining(&app).await, (200, Some(2)));
     assert_eq!(trpc_remaining(&app).await, (200, Some(1)));
-    assert_eq!(metric(&app, "nextstack_rate_limit_redis_fallback").await, 0.0, "counted in Redis, not in process");
+    assert_eq!(app.metric("nextstack_rate_limit_redis_fallback").await, 0.0, "counted in Redis, not in process");
 }

@@ -16,18 +16,8 @@ async fn get_me(app: &TestApp, bearer: &str) -> u16 {
     send_json(app.query_request("main.auth.getMe", None).header("authorization", bearer)).await.0
 }
 
-/// A counter or gauge from `/metrics` (0 when absent).
-async fn metric(app: &TestApp, name: &str) -> f64 {
-    let text = app.get("/metrics").await.text().await.unwrap();
-    text.lines()
-        .find(|l| l.starts_with(name) && l[name.len()..].starts_with([' ', '{']))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
-}
-
 async fn lookups(app: &TestApp, result: &str) -> f64 {
-    metric(app, &format!("nextstack_session_lookups_total{{result=\"{result}\"}}")).await
+    app.metric(&format!("nextstack_session_lookups_total{{result=\"{result}\"}}")).await
 }
 
 /// Polls `status` until it is `expected`; fails after 5 s. Returns how long it took.
@@ -195,10 +185,10 @@ async fn with_the_listener_cut_the_cache_is_bypassed_and_revocations_hold() {
         .spawn()
         .await;
     let (cookie, bearer, _) = cached_on(&a, &b, "cut@example.com").await;
-    assert_eq!(metric(&b, "nextstack_session_cache_bypassed").await, 0.0);
+    assert_eq!(b.metric("nextstack_session_cache_bypassed").await, 0.0);
 
     proxy.cut();
-    until_status("the listener's loss seen", 1, async || metric(&b, "nextstack_session_cache_bypassed").await as u16)
+    until_status("the listener's loss seen", 1, async || b.metric("nextstack_session_cache_bypassed").await as u16)
         .await;
     assert_eq!(post(&a, "/sign-out", json!({}), Some(&cookie)).await.status(), 200);
     // Not served from the cache: the database is asked, and it is out of reach.
@@ -207,7 +197,7 @@ async fn with_the_listener_cut_the_cache_is_bypassed_and_revocations_hold() {
     proxy.restore();
     // The next request is refused, whether the listener is back yet or not.
     assert_eq!(get_me(&b, &bearer).await, 401);
-    until_status("the listener back", 0, async || metric(&b, "nextstack_session_cache_bypassed").await as u16).await;
+    until_status("the listener back", 0, async || b.metric("nextstack_session_cache_bypassed").await as u16).await;
 
     // Back in use, and nothing from before the outage is served.
     let (_, bearer, _) = cached_on(&a, &b, "after@example.com").await;
@@ -222,7 +212,7 @@ async fn the_cache_is_bounded_and_a_zero_ttl_asks_the_database_every_time() {
         let user = app.create_user(&format!("u{i}@example.com"), Role::User).await;
         assert_eq!(app.query("main.auth.getMe", None, Some(&user)).await.0, 200);
     }
-    let held = metric(&app, "nextstack_session_cache_entries").await;
+    let held = app.metric("nextstack_session_cache_entries").await;
     assert!((1.0..=3.0).contains(&held), "{held} sessions held with a capacity of 3");
 
     let off = TestApp::builder().env("SESSION_CACHE_TTL_MS", "0").spawn().await;

@@ -287,6 +287,16 @@ impl TestApp {
         id
     }
 
+    /// A counter or gauge sample from `/metrics`, `name` with its labels (0 when absent).
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self.get("/metrics").await.text().await.unwrap();
+        text.lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with([' ', '{']))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    }
+
     /// The server's `DATABASE_URL` and PostgreSQL schema (for other clients of the same database).
     pub fn database(&self) -> (&str, Option<&str>) {
         (&self.database.0, self.database.1.as_deref())
