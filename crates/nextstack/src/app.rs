@@ -43,6 +43,8 @@ pub struct App {
     pub streams: Arc<crate::rpc::streams::StreamSlots>,
     /// Validated sessions (decision 7).
     pub sessions: Arc<SessionCache>,
+    /// Social sign-in providers.
+    pub social: Arc<crate::social::Providers>,
     /// Order changes for `main.order.onChange`.
     pub order_events: Arc<OrderEvents>,
     /// Flips to `true` when the server shuts down (open subscriptions end).
@@ -97,6 +99,7 @@ impl AppState {
         let on_postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
         let cache = config.session_cache;
         let sessions = Arc::new(SessionCache::new(cache.ttl, cache.capacity, !on_postgres));
+        let social = Arc::new(crate::social::Providers::from_config(&config.social));
         Ok(Self(Arc::new(App {
             capacity: crate::middleware::capacity::Capacity::new(config.max_in_flight_requests),
             config,
@@ -109,6 +112,7 @@ impl AppState {
             mailer,
             storage,
             order_events,
+            social,
             sessions,
             streams: Arc::default(),
             stopping: tokio::sync::watch::Sender::new(false),

@@ -10,7 +10,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 mod parse;
+mod social;
 mod storage;
+
+pub use social::{ProviderConfig, ProviderKind, SocialConfig};
 
 use parse::Vars;
 
@@ -103,6 +106,12 @@ pub struct Config {
     /// Origins `/api/auth` trusts for cookie POSTs and callback URLs: the CORS
     /// origins plus `BETTER_AUTH_TRUSTED_ORIGINS` (BetterAuth's `trustedOrigins`).
     pub trusted_origins: Vec<String>,
+    /// Mobile app schemes (`myapp://`) from `BETTER_AUTH_TRUSTED_ORIGINS`
+    /// (plus `exp://` in development, as `@better-auth/expo` adds): a URL is
+    /// trusted when it starts with one, as BetterAuth matches non-http origins.
+    pub trusted_app_schemes: Vec<String>,
+    /// Social sign-in providers and account-linking rules.
+    pub social: SocialConfig,
     /// `ADMIN_EMAILS`, lower-cased.
     pub admin_emails: Vec<String>,
     /// `/trpc` limit (`RATE_LIMIT_WINDOW_MS` / `RATE_LIMIT_MAX_REQUESTS`).

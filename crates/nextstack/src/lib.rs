@@ -23,6 +23,7 @@ pub mod rpc;
 pub mod server;
 pub mod services;
 pub mod shutdown;
+pub mod social;
 pub mod storage;
 pub mod telemetry;
 pub mod wire;

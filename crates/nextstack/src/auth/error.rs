@@ -27,6 +27,13 @@ pub enum AuthError {
         /// The message.
         message: &'static str,
     },
+    /// `{code, message}` with a message made at run time (the code derived from it).
+    Dynamic {
+        /// HTTP status.
+        status: StatusCode,
+        /// The message.
+        message: String,
+    },
     /// A status with an empty body (better-call's `APIError` without a body).
     Empty(StatusCode),
     /// A server-side failure (logged once by the logging layer).
@@ -56,6 +63,9 @@ impl IntoResponse for AuthError {
         match self {
             Self::Api { status, message } => {
                 (status, Json(json!({ "code": code_of(message), "message": message }))).into_response()
+            }
+            Self::Dynamic { status, message } => {
+                (status, Json(json!({ "code": code_of(&message), "message": message }))).into_response()
             }
             Self::Coded { status, code, message } => {
                 (status, Json(json!({ "code": code, "message": message }))).into_response()
@@ -124,6 +134,26 @@ pub mod messages {
         code: "VALIDATION_ERROR",
         message: "Image must be an http(s) URL of at most 2048 characters",
     };
+    /// 404 `PROVIDER_NOT_FOUND`.
+    pub const PROVIDER_NOT_FOUND: AuthError =
+        AuthError::Api { status: StatusCode::NOT_FOUND, message: "Provider not found" };
+    /// 404 `ID_TOKEN_NOT_SUPPORTED`.
+    pub const ID_TOKEN_NOT_SUPPORTED: AuthError =
+        AuthError::Api { status: StatusCode::NOT_FOUND, message: "id_token not supported" };
+    /// 401 `INVALID_TOKEN`.
+    pub const INVALID_TOKEN: AuthError = AuthError::Api { status: StatusCode::UNAUTHORIZED, message: "Invalid token" };
+    /// 401 `USER_EMAIL_NOT_FOUND`.
+    pub const USER_EMAIL_NOT_FOUND: AuthError =
+        AuthError::Api { status: StatusCode::UNAUTHORIZED, message: "User email not found" };
+    /// 400 `YOU_CANT_UNLINK_YOUR_LAST_ACCOUNT` (BetterAuth's `FAILED_TO_UNLINK_LAST_ACCOUNT`; better-call derives the code from the message).
+    pub const UNLINK_LAST_ACCOUNT: AuthError =
+        AuthError::Api { status: StatusCode::BAD_REQUEST, message: "You can't unlink your last account" };
+    /// 400 `ACCOUNT_NOT_FOUND`.
+    pub const ACCOUNT_NOT_FOUND: AuthError =
+        AuthError::Api { status: StatusCode::BAD_REQUEST, message: "Account not found" };
+    /// 403 `SESSION_IS_NOT_FRESH`.
+    pub const SESSION_NOT_FRESH: AuthError =
+        AuthError::Api { status: StatusCode::FORBIDDEN, message: "Session is not fresh" };
     /// 403 `INVALID_CALLBACKURL`.
     pub const INVALID_CALLBACK_URL: AuthError =
         AuthError::Api { status: StatusCode::FORBIDDEN, message: "Invalid callbackURL" };

@@ -14,6 +14,7 @@ use http::{HeaderValue, Method, StatusCode};
 use serde_json::json;
 
 use crate::app::AppState;
+use crate::auth::callback;
 use crate::auth::error::messages;
 use crate::middleware::client_ip::{client_ip_of, limit_key};
 
@@ -62,19 +63,29 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     check_origin(&state, req, next).await
 }
 
+/// `@better-auth/expo`'s header: a native app has no `Origin`, so it names its scheme here.
+static EXPO_ORIGIN: http::HeaderName = http::HeaderName::from_static("expo-origin");
+
+/// The provider's `response_mode=form_post` callback is a cross-site form POST
+/// by design; it is protected by the single-use state bound to the browser,
+/// and answered by a redirect to the GET callback (routes/social.rs).
+fn is_provider_callback(path: &str) -> bool {
+    path.starts_with("/callback/") || path.starts_with("/oauth2/callback/")
+}
+
 async fn check_origin(state: &AppState, req: Request, next: Next) -> Response {
-    if req.method() == Method::POST {
-        let header = req.headers().get(ORIGIN).or_else(|| req.headers().get(REFERER));
+    if req.method() == Method::POST && !is_provider_callback(req.uri().path()) {
+        // As `@better-auth/expo`'s server plugin: `expo-origin` stands in for a missing `Origin`.
+        let header = req
+            .headers()
+            .get(ORIGIN)
+            .or_else(|| req.headers().get(&EXPO_ORIGIN))
+            .or_else(|| req.headers().get(REFERER));
         // Browsers always send Origin on cross-site POSTs; no Origin and no Referer
         // means a non-browser client, which CSRF cannot involve. Anything sent —
         // including `null` or garbage — must name a trusted origin.
         if let Some(value) = header {
-            let trusted = value
-                .to_str()
-                .ok()
-                .and_then(|v| url::Url::parse(v).ok())
-                .map(|u| u.origin().ascii_serialization())
-                .is_some_and(|origin| state.config.trusted_origins.contains(&origin));
+            let trusted = value.to_str().ok().is_some_and(|v| callback::is_trusted_origin(&state.config, v));
             if !trusted {
                 return messages::INVALID_ORIGIN.into_response();
             }

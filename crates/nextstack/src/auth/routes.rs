@@ -27,7 +27,9 @@ use crate::services::session::{self as sessions, NewSession};
 use crate::services::user as users;
 
 mod email;
+pub mod expo;
 mod manage;
+mod social;
 mod verify;
 
 static SET_AUTH_TOKEN: HeaderName = HeaderName::from_static("set-auth-token");
@@ -53,6 +55,16 @@ pub fn router() -> Router<AppState> {
         .route("/send-verification-email", post(verify::send_verification_email))
         .route("/verify-email", get(verify::verify_email))
         .route("/change-email", post(verify::change_email))
+        .route("/sign-in/social", post(social::sign_in_social))
+        .route("/sign-in/oauth2", post(social::sign_in_social))
+        .route("/callback/{id}", get(social::callback_get).post(social::callback_post))
+        .route("/oauth2/callback/{id}", get(social::callback_get).post(social::callback_post))
+        .route("/link-social", post(social::link_social))
+        .route("/oauth2/link", post(social::link_social))
+        .route("/list-accounts", get(social::list_accounts))
+        .route("/unlink-account", post(social::unlink_account))
+        .route("/expo-authorization-proxy", get(expo::authorization_proxy))
+        .route("/error", get(social::error_page))
         .route("/ok", get(|| async { Json(json!({ "ok": true })) }))
         .fallback(|| async { StatusCode::NOT_FOUND })
         // BetterAuth answers a known path with the wrong method as an unknown path.

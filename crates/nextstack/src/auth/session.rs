@@ -30,21 +30,24 @@ pub fn cookie_name(config: &Config) -> &'static str {
 /// The session token a request carries: the signed cookie, else a bearer token
 /// (raw, as the JSON `token`, or signed, as `set-auth-token`). A bad signature is no token.
 pub fn token_from_headers(config: &Config, headers: &HeaderMap) -> Option<String> {
-    let secret = config.auth_secret.expose_secret().as_bytes();
-    let name = cookie_name(config);
-    let from_cookie = headers
+    let from_cookie = signed_cookie(config, headers, cookie_name(config));
+    if from_cookie.is_some() {
+        return from_cookie;
+    }
+    let bearer = headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?;
+    token_from_bearer(config, bearer)
+}
+
+/// The value of the signed cookie `name`, if present and its signature holds.
+fn signed_cookie(config: &Config, headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
-        .and_then(|(_, v)| cookie::verify(v, secret));
-    if from_cookie.is_some() {
-        return from_cookie;
-    }
-    let bearer = headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?;
-    token_from_bearer(config, bearer)
+        .and_then(|(_, v)| cookie::verify(v, config.auth_secret.expose_secret().as_bytes()))
 }
 
 /// A bearer token as clients hold it: raw (the JSON `token`) or signed (as
@@ -87,16 +90,36 @@ pub fn dont_remember_cookie(config: &Config) -> HeaderValue {
 
 /// True when the request carries a valid `dont_remember` cookie.
 pub fn dont_remember(config: &Config, headers: &HeaderMap) -> bool {
-    let name = dont_remember_name(config);
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(k, v)| {
-            k == name && cookie::verify(v, config.auth_secret.expose_secret().as_bytes()).as_deref() == Some("true")
-        })
+    signed_cookie(config, headers, dont_remember_name(config)).as_deref() == Some("true")
+}
+
+fn state_cookie_name(config: &Config) -> &'static str {
+    if secure_cookies(config) { "__Secure-better-auth.state" } else { "better-auth.state" }
+}
+
+/// `Set-Cookie` binding a social sign-in's state to this browser (signed, as
+/// BetterAuth's `state` cookie, for as long as the flow lives).
+pub fn state_cookie(config: &Config, state: &str) -> HeaderValue {
+    let value = cookie::cookie_value(state, config.auth_secret.expose_secret().as_bytes());
+    let secure = if secure_cookies(config) { "; Secure" } else { "" };
+    let max_age = crate::services::oauth_flow::LIFETIME.num_seconds();
+    HeaderValue::from_str(&format!(
+        "{}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}",
+        state_cookie_name(config)
+    ))
+    .expect("cookie text is ASCII")
+}
+
+/// `Set-Cookie` removing the state cookie once the flow is over.
+pub fn clear_state_cookie(config: &Config) -> HeaderValue {
+    let secure = if secure_cookies(config) { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax{secure}", state_cookie_name(config)))
+        .expect("cookie text is ASCII")
+}
+
+/// The state this browser's signed state cookie holds, if any (a bad signature is none).
+pub fn state_from_cookie(config: &Config, headers: &HeaderMap) -> Option<String> {
+    signed_cookie(config, headers, state_cookie_name(config))
 }
 
 /// `Set-Cookie` headers that clear the session cookies (sign-out, invalid session).

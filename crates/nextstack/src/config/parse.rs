@@ -28,6 +28,11 @@ impl Vars {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
+    /// The names of the variables that are set.
+    pub(super) fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, _)| k.as_str())
+    }
+
     fn parsed<T: FromStr>(&self, name: &'static str, default: T, what: &str) -> Result<T, ConfigError> {
         match self.get(name) {
             None => Ok(default),
@@ -114,13 +119,23 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         cors_allowed_headers.push(item);
     }
     let mut trusted_origins = cors_origins.clone();
+    // `@better-auth/expo` trusts Expo Go's `exp://` in development.
+    let mut trusted_app_schemes: Vec<String> =
+        if environment == Environment::Development { vec!["exp://".into()] } else { Vec::new() };
     for item in vars.get("BETTER_AUTH_TRUSTED_ORIGINS").unwrap_or_default().split(',') {
         let item = item.trim();
-        if !item.is_empty() {
-            let origin = origin_of("BETTER_AUTH_TRUSTED_ORIGINS", item)?;
-            if !trusted_origins.contains(&origin) {
-                trusted_origins.push(origin);
+        if item.is_empty() {
+            continue;
+        }
+        if let Some(prefix) = app_scheme_prefix(item)? {
+            if !trusted_app_schemes.contains(&prefix) {
+                trusted_app_schemes.push(prefix);
             }
+            continue;
+        }
+        let origin = origin_of("BETTER_AUTH_TRUSTED_ORIGINS", item)?;
+        if !trusted_origins.contains(&origin) {
+            trusted_origins.push(origin);
         }
     }
     let admin_emails = vars
@@ -147,6 +162,8 @@ pub(super) fn build(vars: &Vars) -> Result<Config, ConfigError> {
         cors_origins,
         cors_allowed_headers,
         trusted_origins,
+        trusted_app_schemes,
+        social: super::social::social(vars)?,
         admin_emails,
         rate_limit: RateLimitConfig {
             window: Duration::from_millis(vars.positive("RATE_LIMIT_WINDOW_MS", 900_000)?),
@@ -325,6 +342,27 @@ fn mail_from(vars: &Vars) -> Result<String, ConfigError> {
         .map_err(|_| invalid("MAIL_FROM", format!("{from:?} is not a mailbox like \"Name <a@b.c>\"")))
 }
 
+/// A mobile app's URL scheme (`myapp://`, `exp://`, `com.example.app://auth`),
+/// trusted as a prefix the way BetterAuth matches non-http origins; `None`
+/// for http(s) entries. Schemes a browser would run or render (`javascript:`,
+/// `data:`, `file:`…) are refused: only `scheme://` forms are app schemes.
+fn app_scheme_prefix(value: &str) -> Result<Option<String>, ConfigError> {
+    let Some((scheme, _)) = value.split_once("://") else { return Ok(None) };
+    let scheme = scheme.to_ascii_lowercase();
+    if matches!(scheme.as_str(), "http" | "https") {
+        return Ok(None);
+    }
+    let valid = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    if !valid || matches!(scheme.as_str(), "javascript" | "data" | "file" | "blob" | "vbscript" | "about") {
+        return Err(invalid(
+            "BETTER_AUTH_TRUSTED_ORIGINS",
+            format!("{value:?} is not an http(s) URL or an app scheme"),
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
 fn origin_of(variable: &'static str, value: &str) -> Result<String, ConfigError> {
     match url::Url::parse(value) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
@@ -340,6 +378,21 @@ mod tests {
 
     fn build_from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         build(&Vars::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()))
+    }
+
+    #[test]
+    fn app_schemes_are_trusted_by_prefix_and_browser_schemes_refused() {
+        let c =
+            build_from(&[("NODE_ENV", "test"), ("BETTER_AUTH_TRUSTED_ORIGINS", "myapp://, https://app.example.com")])
+                .unwrap();
+        assert_eq!(c.trusted_app_schemes, ["myapp://"]);
+        assert!(c.trusted_origins.contains(&"https://app.example.com".to_string()));
+        let dev = build_from(&[("BETTER_AUTH_SECRET", "a-development-secret-0123456789abcdef")]).unwrap();
+        assert_eq!(dev.trusted_app_schemes, ["exp://"], "Expo Go in development, as @better-auth/expo");
+        for bad in ["javascript://alert(1)", "data://x", "1app://x"] {
+            let err = build_from(&[("NODE_ENV", "test"), ("BETTER_AUTH_TRUSTED_ORIGINS", bad)]).err().unwrap();
+            assert_eq!(err.variable, "BETTER_AUTH_TRUSTED_ORIGINS", "{bad}");
+        }
     }
 
     #[test]

@@ -10,11 +10,11 @@ use crate::wire::user::Role;
 /// BetterAuth's provider id for email + password.
 pub const CREDENTIAL: &str = "credential";
 
-/// Stores a user's password hash (`accountId` is the user id, as BetterAuth does).
-pub async fn create_credential(db: &impl ConnectionTrait, user_id: &str, hash: String) -> Result<(), AppError> {
+/// A new `Account` row with no credentials yet (id and timestamps by the entity's hook).
+pub(crate) fn blank_row(user_id: &str, provider_id: &str, account_id: &str) -> account::ActiveModel {
     account::ActiveModel {
-        account_id: Set(user_id.to_string()),
-        provider_id: Set(CREDENTIAL.to_string()),
+        account_id: Set(account_id.to_string()),
+        provider_id: Set(provider_id.to_string()),
         user_id: Set(user_id.to_string()),
         access_token: Set(None),
         refresh_token: Set(None),
@@ -22,11 +22,16 @@ pub async fn create_credential(db: &impl ConnectionTrait, user_id: &str, hash: S
         access_token_expires_at: Set(None),
         refresh_token_expires_at: Set(None),
         scope: Set(None),
-        password: Set(Some(hash)),
-        ..Default::default() // id and timestamps by the entity's hook
+        password: Set(None),
+        ..Default::default()
     }
-    .insert(db)
-    .await?;
+}
+
+/// Stores a user's password hash (`accountId` is the user id, as BetterAuth does).
+pub async fn create_credential(db: &impl ConnectionTrait, user_id: &str, hash: String) -> Result<(), AppError> {
+    let mut row = blank_row(user_id, CREDENTIAL, user_id);
+    row.password = Set(Some(hash));
+    row.insert(db).await?;
     Ok(())
 }
 

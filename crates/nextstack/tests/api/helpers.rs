@@ -7,7 +7,7 @@ mod smtp;
 mod test_app;
 mod test_db;
 
-pub use node::run_node_checks;
+pub use node::{NodeSession, run_node_checks};
 pub use pg_round_trips::RoundTripCounter;
 pub use proxy::TcpProxy;
 pub use smtp::SmtpSink;

@@ -29,6 +29,7 @@ mod prisma_client;
 mod round_trips;
 mod session_cache;
 mod shutdown;
+mod social;
 mod stalled_streams;
 mod storage;
 mod storage_fault;

@@ -21,7 +21,7 @@ use crate::services::{account, session as sessions, user as users};
 use crate::storage::removal::remove_queued;
 
 /// The caller's live session, or BetterAuth's empty-body 401.
-async fn require_session(
+pub(super) async fn require_session(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(session_row::Model, user::Model), AuthError> {

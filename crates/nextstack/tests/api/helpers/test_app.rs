@@ -55,6 +55,8 @@ pub struct TestAppBuilder {
     postgres_port: Option<u16>,
     /// SQL run on the fresh database before the server migrates it.
     before_migrate: Option<String>,
+    /// `BETTER_AUTH_URL` is the test server itself (social sign-in redirects back to it).
+    auth_at_self: bool,
 }
 
 impl TestAppBuilder {
@@ -86,6 +88,13 @@ impl TestAppBuilder {
     /// database another tool made, e.g. Prisma's DDL and its rows).
     pub fn before_migrate(mut self, sql: impl Into<String>) -> Self {
         self.before_migrate = Some(sql.into());
+        self
+    }
+
+    /// Makes the server its own `BETTER_AUTH_URL` (trusted, like the default
+    /// `http://localhost:3000`), so provider redirects and mailed links come back to it.
+    pub fn auth_at_self(mut self) -> Self {
+        self.auth_at_self = true;
         self
     }
 
@@ -143,6 +152,12 @@ impl TestAppBuilder {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         config.bound_to(listener.local_addr().expect("addr"));
+        if self.auth_at_self {
+            let origin = format!("http://127.0.0.1:{port}");
+            config.auth_url = origin.clone();
+            config.trusted_origins.push(origin.clone());
+            config.cors_origins.push(origin);
+        }
         // The production state: callers are identified by their real sessions.
         let state = AppState::new(config, db.clone()).expect("storage is set up");
         let storage = state.storage.clone();
