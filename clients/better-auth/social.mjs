@@ -220,6 +220,11 @@ await check("idToken sign-in with an ID token the provider minted; bearer works 
   const me = await fetch(`${server}/trpc/main.auth.getMe`, { headers: { authorization: `Bearer ${bearer}` } });
   assert.equal(me.status, 200);
   assert.equal((await me.json()).result.data.user.id, res.data.user.id);
+  // A native app's own client id (the second of OIDC_LOCAL_CLIENT_ID) is an accepted audience.
+  const ios = await mintIdToken({ aud: "nextstack-ios", sub: `sub-dave-${run}`, email: `${login}@example.com`, nonce: `ios-${run}` });
+  const again = await auth.signIn.social({ provider: "local", idToken: { token: ios, nonce: `ios-${run}` } });
+  assert.equal(again.error, null, JSON.stringify(again.error));
+  assert.equal(again.data.user.id, res.data.user.id, "the same provider account: the same user");
 });
 
 await check("idToken: wrong audience, wrong issuer, bad signature, expired, nonce mismatch and replay are refused", async () => {

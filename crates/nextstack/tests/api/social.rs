@@ -25,7 +25,8 @@ async fn social_sign_in_with_a_real_openid_provider() {
         .env("CORS_ORIGINS", WEB)
         .env("BETTER_AUTH_TRUSTED_ORIGINS", APP_SCHEME)
         .env("OIDC_LOCAL_ISSUER", issuer.clone())
-        .env("OIDC_LOCAL_CLIENT_ID", "nextstack-local")
+        // The web client, then a native app's (accepted as an `idToken` audience).
+        .env("OIDC_LOCAL_CLIENT_ID", "nextstack-local,nextstack-ios")
         .env("OIDC_LOCAL_CLIENT_SECRET", "local-secret-0123456789")
         .env("OIDC_PARTNER_ISSUER", issuer.clone())
         .env("OIDC_PARTNER_CLIENT_ID", "nextstack-partner")

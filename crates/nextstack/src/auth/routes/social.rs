@@ -150,10 +150,16 @@ fn unavailable(err: SocialError) -> AuthError {
 
 /// `POST /sign-in/social` (and genericOAuth's `POST /sign-in/oauth2`).
 pub(super) async fn sign_in_social(State(state): State<AppState>, req: Request) -> Result<Response, AuthError> {
+    let generic_route = req.uri().path().ends_with("/sign-in/oauth2");
     let (parts, bytes) = split(&state, req).await?;
     let body: SignInSocialBody = parse(&bytes)?;
     check_urls(&state, &body)?;
     let provider_id = body.provider.clone();
+    if generic_route && state.social.get(&provider_id).is_none() {
+        // genericOAuth's answer for a provider it has no config for.
+        let message = format!("No config found for provider {provider_id}");
+        return Err(AuthError::Dynamic { status: StatusCode::BAD_REQUEST, message });
+    }
     let provider = provider(&state, &provider_id)?;
     let Some(id_token) = &body.id_token else {
         return start_flow(&state, &parts, &provider_id, &body, None).await;
@@ -391,7 +397,9 @@ pub(super) async fn callback_get(State(state): State<AppState>, Path(id): Path<S
         let trusted = rules(&state, &id).trusted;
         return match social_accounts::link(&state.db, &link.user_id, &link.email, &id, &profile, &tokens, trusted).await
         {
-            Ok(Ok(())) => redirect_clearing_state(&state, &flow.callback_url),
+            Ok(Ok(())) => {
+                crate::auth::routes::expo::hand_off(&state.config, redirect_clearing_state(&state, &flow.callback_url))
+            }
             Ok(Err(refusal)) => on_error(refusal.code(), None),
             Err(err) => internal(&state, &error_url, err),
         };
