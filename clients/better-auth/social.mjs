@@ -203,6 +203,30 @@ await check("an unverified provider email matching an existing user is not linke
   assert.equal(await session(browser), null, "no session");
 });
 
+await check("a verified provider email joins a verified user; an unverified user is never joined (pre-account takeover)", async () => {
+  // grace signs up through one provider (verified by it), then signs in through the other.
+  const grace = `grace-${run}`;
+  const first = browserFor(grace);
+  const signUp = await first.auth.signIn.social({ provider: "local", callbackURL: `${web}/dashboard`, newUserCallbackURL: `${web}/welcome` });
+  assert.equal((await complete(first.browser, signUp.data.url)).url, `${web}/welcome`);
+  const graceId = (await session(first.browser)).user.id;
+  const second = browserFor(grace);
+  const other = await second.auth.signIn.social({ provider: "partner", callbackURL: `${web}/dashboard`, newUserCallbackURL: `${web}/welcome` });
+  assert.equal((await complete(second.browser, other.data.url)).url, `${web}/dashboard`, "joined, not created");
+  assert.equal((await session(second.browser)).user.id, graceId);
+
+  // Someone signs up with frank's address and a password, never proving it;
+  // frank's verified provider account must not join that user.
+  const email = `frank-${run}@example.com`;
+  const squatter = createAuthClient({ baseURL: server });
+  assert.equal((await squatter.signUp.email({ email, password: "a long enough password", name: "Not Frank" })).error, null);
+  const frank = browserFor(`frank-${run}`);
+  const res = await frank.auth.signIn.social({ provider: "local", callbackURL: `${web}/dashboard`, errorCallbackURL: `${web}/oops` });
+  const end = await complete(frank.browser, res.data.url);
+  assert.equal(end.url, `${web}/oops?error=account_not_linked`, end.trail.join("\n"));
+  assert.equal(await session(frank.browser), null);
+});
+
 await check("idToken sign-in with an ID token the provider minted; bearer works for the session", async () => {
   const { mintIdToken } = op;
   const login = `dave-${run}`;
@@ -279,6 +303,10 @@ await check("Expo: a native sign-in goes through the authorization proxy and han
   assert.equal(`${deepLink.protocol}//${deepLink.host}`, `${appScheme}home`, end.trail.join("\n"));
   const cookie = deepLink.searchParams.get("cookie");
   assert.match(cookie, /better-auth\.session_token=/);
+  assert.equal(browser.cookie(server, "better-auth.session_token"), undefined, "the system browser is not signed in");
+  // The proxy binds a flow to one browser only.
+  const again = await new Browser({ login }).fetch(proxy);
+  assert.equal(again.status, 400);
   // expoClient stores the cookie and sends it on its own requests.
   const pair = cookie.split(/,\s*/).map((c) => c.split(";")[0]).find((c) => c.startsWith("better-auth.session_token="));
   const res = await fetch(`${api}/get-session`, { headers: { cookie: pair, "expo-origin": appScheme } });
@@ -286,16 +314,20 @@ await check("Expo: a native sign-in goes through the authorization proxy and han
 });
 
 await check("Expo: expo-origin passes the origin check only for a trusted scheme", async () => {
-  const send = (origin) =>
+  const send = (origin, callbackURL = `${appScheme}done`) =>
     fetch(`${api}/sign-in/social`, {
       method: "POST",
       headers: { "content-type": "application/json", "expo-origin": origin },
-      body: JSON.stringify({ provider: "local", callbackURL: "/done" }),
+      body: JSON.stringify({ provider: "local", callbackURL }),
     });
   assert.equal((await send(appScheme)).status, 200);
   const refused = await send("otherapp://");
   assert.equal(refused.status, 403);
   assert.equal((await refused.json()).code, "INVALID_ORIGIN");
+  // A native flow ends in the app: a web page as its callback is refused.
+  const webCallback = await send(appScheme, `${web}/dashboard`);
+  assert.equal(webCallback.status, 403);
+  assert.equal((await webCallback.json()).code, "INVALID_CALLBACKURL");
 });
 
 await check("Expo: the proxy only binds a native flow's state, and only for the provider's own endpoint", async () => {

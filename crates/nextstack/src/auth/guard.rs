@@ -29,6 +29,10 @@ fn sensitive_route(path: &str) -> Option<&'static str> {
         "/request-password-reset",
         "/forget-password",
         "/send-verification-email",
+        // Each costs a provider round trip (token exchange, discovery).
+        "/callback",
+        "/oauth2/callback",
+        "/expo-authorization-proxy",
     ]
     .into_iter()
     .find(|p| path.starts_with(p))

@@ -83,6 +83,7 @@ fn provider(
         (None, None) => Ok(None),
         (Some(_), None) => Err(invalid(secret_var, "is required when the client id is set".into())),
         (None, Some(_)) => Err(invalid(id_var, "is required when the client secret is set".into())),
+        (Some(ids), Some(_)) if ids.is_empty() => Err(invalid(id_var, "names no client id".into())),
         (Some(client_ids), Some(secret)) => Ok(Some(ProviderConfig {
             id,
             kind,
@@ -126,7 +127,12 @@ pub(super) fn social(vars: &Vars) -> Result<SocialConfig, ConfigError> {
         if ["google", "github", "discord"].contains(&id.as_str()) {
             return Err(invalid(issuer_var, format!("{id:?} is a built-in provider's id; choose another name")));
         }
-        let issuer = vars.http_url(issuer_var)?.ok_or_else(|| invalid(issuer_var, "is empty".into()))?;
+        // Kept exactly as given: discovery compares the issuer string, and
+        // Auth0's and Authentik's end in `/`.
+        let issuer = vars.get(issuer_var).unwrap_or_default().to_string();
+        if !url::Url::parse(&issuer).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some()) {
+            return Err(invalid(issuer_var, format!("{issuer:?} is not an http(s) URL")));
+        }
         let names = [leak(format!("{prefix}_CLIENT_ID")), leak(format!("{prefix}_CLIENT_SECRET"))];
         match provider(vars, &prefix, id, ProviderKind::Oidc { issuer }, names)? {
             Some(p) => providers.push(p),
@@ -160,7 +166,11 @@ mod tests {
         let ids: Vec<&str> = config.providers.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["google", "my-idp"]);
         assert_eq!(config.providers[0].client_ids.len(), 2);
-        assert_eq!(config.providers[1].kind, ProviderKind::Oidc { issuer: "https://idp.example.com/realms/x".into() });
+        assert_eq!(
+            config.providers[1].kind,
+            ProviderKind::Oidc { issuer: "https://idp.example.com/realms/x/".into() },
+            "the issuer exactly as given (discovery compares it)"
+        );
         assert_eq!(config.providers[1].extra_scopes, ["offline_access", "groups"]);
         assert_eq!(config.trusted_providers, ["google", "my-idp"]);
         assert!(!format!("{:?}", config.providers[0]).contains("\"s\""), "the secret is never printed");
@@ -174,6 +184,8 @@ mod tests {
         assert_eq!(err.variable, "OIDC_A_CLIENT_ID");
         let err = read(&[("OIDC_A_ISSUER", "ftp://a"), ("OIDC_A_CLIENT_ID", "x"), ("OIDC_A_CLIENT_SECRET", "y")]);
         assert_eq!(err.err().unwrap().variable, "OIDC_A_ISSUER");
+        let err = read(&[("GITHUB_CLIENT_ID", " , "), ("GITHUB_CLIENT_SECRET", "s")]).err().unwrap();
+        assert_eq!(err.variable, "GITHUB_CLIENT_ID");
         let err = read(&[("OIDC_GOOGLE_ISSUER", "https://a.example")]).err().unwrap();
         assert!(err.problem.contains("built-in"));
     }

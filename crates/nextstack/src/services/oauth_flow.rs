@@ -12,7 +12,7 @@ use chrono::Duration;
 use nextstack_entity::{now, verification};
 use rand::Rng;
 use rand::distr::Alphanumeric;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -63,6 +63,10 @@ pub struct Flow {
     /// to a browser by the Expo authorization proxy.
     #[serde(default)]
     pub native: bool,
+    /// Set once the Expo authorization proxy has bound the flow to a browser
+    /// (it binds a flow once).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bound: bool,
 }
 
 /// A random string of `len` alphanumerics (states, verifiers, nonces).
@@ -74,8 +78,19 @@ fn identifier(state: &str) -> String {
     format!("oauth-state:{}", hex::encode(Sha256::digest(state.as_bytes())))
 }
 
-/// Stores `flow` under a new random state; returns the state.
+/// Stores `flow` under a new random state; returns the state. Flows and
+/// used-token records past their expiry are removed first (BetterAuth removes
+/// an expired verification row when it meets it; abandoned flows would stay).
 pub async fn start(db: &impl ConnectionTrait, flow: &Flow) -> Result<String, AppError> {
+    verification::Entity::delete_many()
+        .filter(verification::Column::ExpiresAt.lt(now()))
+        .filter(
+            verification::Column::Identifier
+                .starts_with("oauth-state:")
+                .or(verification::Column::Identifier.starts_with("id-token:")),
+        )
+        .exec(db)
+        .await?;
     let state = random(32);
     verification::ActiveModel {
         identifier: Set(identifier(&state)),
@@ -109,33 +124,67 @@ pub async fn find(db: &impl ConnectionTrait, state: &str) -> Result<Option<Store
     Ok(Some(Stored { row_id: row.id, flow, live }))
 }
 
+/// Marks a live flow as bound to a browser by the Expo proxy; false when it
+/// was bound before (or is gone): the compare-and-set on `value` lets one
+/// request win.
+pub async fn bind_once(db: &impl ConnectionTrait, stored: &Stored) -> Result<bool, AppError> {
+    if stored.flow.bound {
+        return Ok(false);
+    }
+    let before = serde_json::to_string(&stored.flow).map_err(|e| AppError::Internal(e.into()))?;
+    let after = serde_json::to_string(&Flow { bound: true, ..stored.flow.clone() })
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let updated = verification::Entity::update_many()
+        .col_expr(verification::Column::Value, sea_orm::sea_query::Expr::value(after))
+        .filter(verification::Column::Id.eq(stored.row_id.clone()))
+        .filter(verification::Column::Value.eq(before))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
 /// Uses a flow up. False when another request used it first.
 pub async fn finish(db: &impl ConnectionTrait, stored: &Stored) -> Result<bool, AppError> {
     let deleted = verification::Entity::delete_by_id(stored.row_id.clone()).exec(db).await?;
     Ok(deleted.rows_affected == 1)
 }
 
-/// Records the use of an ID token (keyed by its nonce, or the token itself
-/// when it has none) until it expires; false when it was used before. The
-/// table's unique `(identifier, value)` decides between racing uses.
+/// Records the use of an ID token until it expires; false when it was used
+/// before. `key` names the token (its issuer, subject and nonce — or the
+/// token itself when it has no nonce), so nobody can block another person's
+/// sign-in by using a nonce first. The table's unique `(identifier, value)`
+/// decides between racing uses; a record past its expiry gives way.
 pub async fn first_use_of_id_token(
     db: &impl ConnectionTrait,
     key: &str,
     expires_at: chrono::NaiveDateTime,
 ) -> Result<bool, AppError> {
-    let inserted = verification::ActiveModel {
-        identifier: Set(format!("id-token:{}", hex::encode(Sha256::digest(key.as_bytes())))),
-        value: Set(String::new()),
-        expires_at: Set(expires_at.max(now() + Duration::minutes(1))),
-        ..Default::default() // id and timestamps by the entity's hook
+    let identifier = format!("id-token:{}", hex::encode(Sha256::digest(key.as_bytes())));
+    for _ in 0..2 {
+        let inserted = verification::ActiveModel {
+            identifier: Set(identifier.clone()),
+            value: Set(String::new()),
+            expires_at: Set(Ord::max(expires_at, now() + Duration::minutes(1))),
+            ..Default::default() // id and timestamps by the entity's hook
+        }
+        .insert(db)
+        .await;
+        match inserted {
+            Ok(_) => return Ok(true),
+            Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+                let expired = verification::Entity::delete_many()
+                    .filter(verification::Column::Identifier.eq(identifier.clone()))
+                    .filter(verification::Column::ExpiresAt.lt(now()))
+                    .exec(db)
+                    .await?;
+                if expired.rows_affected == 0 {
+                    return Ok(false);
+                }
+            }
+            Err(err) => return Err(err.into()),
+        }
     }
-    .insert(db)
-    .await;
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => Ok(false),
-        Err(err) => Err(err.into()),
-    }
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -155,6 +204,7 @@ mod tests {
             nonce: Some("n".into()),
             provider: "google".into(),
             native: false,
+            bound: false,
         };
         let json: serde_json::Value = serde_json::to_value(&flow).unwrap();
         assert_eq!(json["callbackURL"], "/dashboard");

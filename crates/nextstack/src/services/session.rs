@@ -17,7 +17,7 @@ pub const SHORT_EXPIRES_IN: Duration = Duration::days(1);
 pub const UPDATE_AGE: Duration = Duration::days(1);
 
 /// A session to open.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NewSession {
     /// The user.
     pub user_id: String,

@@ -133,10 +133,37 @@ async fn adopt_verification(
     accounts::promote_if_listed(db, user, rules.admin_emails).await
 }
 
+/// A provider's name and picture, held to the rules `update-user` applies:
+/// a name of at most 100 UTF-16 units without NUL, an http(s) image URL of at
+/// most 2048 characters (anything else is dropped).
+fn cleaned(profile: &Profile) -> (Option<String>, Option<String>) {
+    let name = profile.name.as_ref().map(|name| {
+        let mut units = 0;
+        name.chars()
+            .filter(|c| *c != '\0')
+            .take_while(|c| {
+                units += c.len_utf16();
+                units <= 100
+            })
+            .collect::<String>()
+    });
+    let image = profile.image.clone().filter(|image| {
+        image.len() <= 2048 && url::Url::parse(image).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+    });
+    (name, image)
+}
+
 /// Signs a provider account in (BetterAuth's `handleOAuthUserInfo`): its
-/// user, else the user with its email — linked only when the provider vouches
-/// for the email or is trusted — else a new user; then a session. One
-/// transaction: nothing is written when the sign-in is refused.
+/// user, else the user with its email, else a new user; then a session. One
+/// transaction: nothing is written when the sign-in is refused. Two first
+/// sign-ins racing for one account or address: the loser's transaction hits
+/// the unique index, and it tries once more, finding what the winner wrote.
+///
+/// Stricter than BetterAuth: a provider account joins an existing user only
+/// when the provider vouches for the email (or is trusted) *and* that user has
+/// proven the address. Otherwise whoever signed up first with someone else's
+/// address and a password would share the account with its real owner once
+/// the owner signs in with their provider (pre-account takeover).
 pub async fn sign_in(
     db: &sea_orm::DatabaseConnection,
     provider_id: &str,
@@ -144,6 +171,22 @@ pub async fn sign_in(
     email: &str,
     tokens: &Tokens,
     rules: Rules<'_>,
+    session: NewSession,
+) -> Result<Result<SignedIn, Refusal>, AppError> {
+    let retry = NewSession { user_id: String::new(), ..session.clone() };
+    match sign_in_once(db, provider_id, profile, email, tokens, &rules, session).await {
+        Err(AppError::Conflict(_)) => sign_in_once(db, provider_id, profile, email, tokens, &rules, retry).await,
+        other => other,
+    }
+}
+
+async fn sign_in_once(
+    db: &sea_orm::DatabaseConnection,
+    provider_id: &str,
+    profile: &Profile,
+    email: &str,
+    tokens: &Tokens,
+    rules: &Rules<'_>,
     mut session: NewSession,
 ) -> Result<Result<SignedIn, Refusal>, AppError> {
     let txn = db.begin().await?;
@@ -152,25 +195,25 @@ pub async fn sign_in(
         Some(existing) => {
             let user = users::find(&txn, &existing.user_id).await?.ok_or(AppError::not_found("User"))?;
             update_tokens(&txn, existing, tokens).await?;
-            let user = if profile.email_verified { adopt_verification(&txn, user, email, &rules).await? } else { user };
+            let user = if profile.email_verified { adopt_verification(&txn, user, email, rules).await? } else { user };
             (user, false)
         }
         None => match users::find_by_email(&txn, email).await? {
             Some(user) => {
-                if !rules.trusted && !profile.email_verified {
+                let vouched = rules.trusted || profile.email_verified;
+                if !vouched || !user.email_verified {
                     return Ok(Err(Refusal::AccountNotLinked));
                 }
                 insert_account(&txn, &user.id, provider_id, &profile.id, tokens).await?;
-                let user =
-                    if profile.email_verified { adopt_verification(&txn, user, email, &rules).await? } else { user };
                 (user, false)
             }
             None => {
+                let (name, image) = cleaned(profile);
                 let role = accounts::role_at_sign_up(email, rules.admin_emails, rules.production);
-                let new = users::NewUser { email: email.to_string(), name: profile.name.clone(), role };
+                let new = users::NewUser { email: email.to_string(), name, role };
                 let created = users::create(&txn, new).await?;
                 let mut row: user::ActiveModel = created.into();
-                row.image = Set(profile.image.clone());
+                row.image = Set(image);
                 row.email_verified = Set(profile.email_verified);
                 let user = row.update(&txn).await?;
                 insert_account(&txn, &user.id, provider_id, &profile.id, tokens).await?;
@@ -189,20 +232,38 @@ pub async fn sign_in(
     Ok(Ok(SignedIn { user, session, is_register }))
 }
 
+/// A provider account to add to a signed-in user.
+#[derive(Debug, Clone, Copy)]
+pub struct Link<'a> {
+    /// The user.
+    pub user_id: &'a str,
+    /// The user's email (when the flow started).
+    pub user_email: &'a str,
+    /// The provider.
+    pub provider_id: &'a str,
+    /// The provider account.
+    pub profile: &'a Profile,
+    /// Its tokens.
+    pub tokens: &'a Tokens,
+    /// The provider is in `ACCOUNT_LINKING_TRUSTED_PROVIDERS`.
+    pub trusted: bool,
+}
+
 /// Links a provider account to the signed-in user who started `link-social`
 /// (the callback's linking branch): the provider must vouch for the email or
 /// be trusted, the email must be the user's (compared case-insensitively),
 /// and the provider account must not belong to someone else. Linked again,
 /// it just gets the new tokens.
-pub async fn link(
-    db: &sea_orm::DatabaseConnection,
-    user_id: &str,
-    user_email: &str,
-    provider_id: &str,
-    profile: &Profile,
-    tokens: &Tokens,
-    trusted: bool,
-) -> Result<Result<(), Refusal>, AppError> {
+pub async fn link(db: &sea_orm::DatabaseConnection, link: Link<'_>) -> Result<Result<(), Refusal>, AppError> {
+    // A concurrent link of the same provider account: the second pass sees whose it is.
+    match link_once(db, link).await {
+        Err(AppError::Conflict(_)) => link_once(db, link).await,
+        other => other,
+    }
+}
+
+async fn link_once(db: &sea_orm::DatabaseConnection, link: Link<'_>) -> Result<Result<(), Refusal>, AppError> {
+    let Link { user_id, user_email, provider_id, profile, tokens, trusted } = link;
     if !trusted && !profile.email_verified {
         return Ok(Err(Refusal::UnableToLinkAccount));
     }

@@ -15,6 +15,7 @@ pub const ENDPOINTS: Endpoints = Endpoints {
     scopes: &["identify", "email"],
     pkce: false,
     extra_params: &[("prompt", "none")],
+    login_param: None,
 };
 
 /// `GET /users/@me` (the fields used).

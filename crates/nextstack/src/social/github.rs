@@ -15,6 +15,7 @@ pub const ENDPOINTS: Endpoints = Endpoints {
     scopes: &["read:user", "user:email"],
     pkce: true,
     extra_params: &[],
+    login_param: Some("login"),
 };
 
 const API: &str = "https://api.github.com";

@@ -23,6 +23,7 @@ pub struct OAuthApp {
     /// Whether the provider supports PKCE (GitHub does since 2025; Discord documents none).
     pkce: bool,
     extra_params: &'static [(&'static str, &'static str)],
+    login_param: Option<&'static str>,
 }
 
 type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
@@ -41,6 +42,8 @@ pub struct Endpoints {
     pub pkce: bool,
     /// Extra authorization parameters (BetterAuth's).
     pub extra_params: &'static [(&'static str, &'static str)],
+    /// The parameter carrying `loginHint`, where the provider has one.
+    pub login_param: Option<&'static str>,
 }
 
 impl OAuthApp {
@@ -57,6 +60,7 @@ impl OAuthApp {
             scopes,
             pkce: endpoints.pkce,
             extra_params: endpoints.extra_params,
+            login_param: endpoints.login_param,
         }
     }
 
@@ -86,8 +90,8 @@ impl OAuthApp {
         for (name, value) in self.extra_params {
             builder = builder.add_extra_param(*name, *value);
         }
-        if let Some(hint) = request.login_hint {
-            builder = builder.add_extra_param("login", hint.to_string());
+        if let (Some(param), Some(hint)) = (self.login_param, request.login_hint) {
+            builder = builder.add_extra_param(param, hint.to_string());
         }
         Ok(builder.url().0)
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreClientAuthMethod, CoreIdToken, CoreIdTokenClaims, CoreIdTokenVerifier,
-    CoreProviderMetadata, CoreUserInfoClaims,
+    CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreUserInfoClaims,
 };
 use openidconnect::{
     AuthType, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
@@ -241,13 +241,30 @@ impl OidcProvider {
         for force in [false, true] {
             let metadata = self.metadata(http, force).await?;
             let issuer = metadata.issuer().clone();
+            // Asymmetric algorithms only, as the provider lists them: an HMAC
+            // "signature" would be checked with the client secret, which a
+            // native app's audience does not share.
+            let algs: Vec<CoreJwsSigningAlgorithm> = metadata
+                .id_token_signing_alg_values_supported()
+                .iter()
+                .filter(|alg| {
+                    !matches!(
+                        alg,
+                        CoreJwsSigningAlgorithm::HmacSha256
+                            | CoreJwsSigningAlgorithm::HmacSha384
+                            | CoreJwsSigningAlgorithm::HmacSha512
+                            | CoreJwsSigningAlgorithm::None
+                    )
+                })
+                .cloned()
+                .collect();
             for audience in audiences {
-                let verifier = CoreIdTokenVerifier::new_confidential_client(
+                let verifier = CoreIdTokenVerifier::new_public_client(
                     ClientId::new(audience.clone()),
-                    ClientSecret::new(self.secret.expose_secret().to_string()),
                     issuer.clone(),
                     metadata.jwks().clone(),
                 )
+                .set_allowed_algs(algs.clone())
                 // Google's older tokens say `accounts.google.com`; checked below instead.
                 .require_issuer_match(!self.google);
                 match check(&verifier, &token) {
@@ -261,7 +278,13 @@ impl OidcProvider {
                     Err(err) => last = Some(err),
                 }
             }
-            let unknown_key = matches!(last, Some(openidconnect::ClaimsVerificationError::SignatureVerification(_)));
+            // Only a key we do not have is worth reading the provider's keys again for.
+            let unknown_key = matches!(
+                last,
+                Some(openidconnect::ClaimsVerificationError::SignatureVerification(
+                    openidconnect::SignatureVerificationError::NoMatchingKey
+                ))
+            );
             if !unknown_key {
                 break;
             }

@@ -54,7 +54,7 @@ async fn social_sign_in_with_a_real_openid_provider() {
         ],
     });
     node.send_line(&setup.to_string()).await;
-    node.finish("15 passed, 0 failed").await;
+    node.finish("16 passed, 0 failed").await;
 
     // Alice's rows, as BetterAuth writes them for a provider sign-up.
     let alice = user::Entity::find()

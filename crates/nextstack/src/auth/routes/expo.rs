@@ -32,10 +32,23 @@ pub fn hand_off(config: &Config, mut response: Response) -> Response {
     }
     let Ok(mut url) = url::Url::parse(location) else { return response };
     let joined = cookies.join(", ");
-    url.query_pairs_mut().append_pair("cookie", &joined);
+    // `searchParams.set`, as the plugin: a `cookie` the app put there is replaced.
+    let kept: Vec<(String, String)> =
+        url.query_pairs().filter(|(k, _)| k != "cookie").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    url.query_pairs_mut().clear().extend_pairs(kept).append_pair("cookie", &joined);
     if let Ok(value) = HeaderValue::from_str(url.as_str()) {
         response.headers_mut().insert(LOCATION, value);
     }
+    response
+}
+
+/// For a native app's flow: the browser keeps only the state cookie's
+/// removal; the session went to the app in the deep link ([`hand_off`]).
+pub fn keep_out_of_browser(config: &Config, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.remove(SET_COOKIE);
+    headers.remove("set-auth-token");
+    headers.append(SET_COOKIE, http_session::clear_state_cookie(config));
     response
 }
 
@@ -54,7 +67,7 @@ fn unexpected() -> AuthError {
 /// there and sends the browser on to the provider. Stricter than the plugin
 /// (which redirects anywhere and binds any state): the URL must be a
 /// configured provider's authorization endpoint, and its state a live flow a
-/// native app started for that provider.
+/// native app started for that provider, not bound before.
 pub(super) async fn authorization_proxy(
     State(state): State<AppState>,
     Query(query): Query<ProxyQuery>,
@@ -76,6 +89,10 @@ pub(super) async fn authorization_proxy(
     target.set_query(None);
     target.set_fragment(None);
     if target != endpoint {
+        return Err(unexpected());
+    }
+    // One browser per flow: a second visit (someone else's browser) is refused.
+    if !oauth_flow::bind_once(&state.db, &stored).await? {
         return Err(unexpected());
     }
     let mut response = found(url.as_str()).into_response();

@@ -24,7 +24,7 @@ use crate::auth::session as http_session;
 use crate::auth::wire::AuthUser;
 use crate::error::AppError;
 use crate::services::oauth_flow::{self, Flow, LinkTarget};
-use crate::services::social::{self as social_accounts, Refusal, Rules, UnlinkRefusal};
+use crate::services::social::{self as social_accounts, Link, Refusal, Rules, UnlinkRefusal};
 use crate::services::{account, session as sessions};
 use crate::social::{AuthorizationRequest, Profile, Provider, SocialError, Tokens};
 use crate::wire::time::IsoTime;
@@ -109,20 +109,37 @@ async fn start_flow(
     link: Option<LinkTarget>,
 ) -> Result<Response, AuthError> {
     let provider = provider(state, provider_id)?;
+    let native = from_native_app(parts);
+    if native {
+        // A native app's flow ends in the app: its URLs must be deep links (the
+        // Expo client makes them so), never a page that a browser would be
+        // signed in on.
+        let app_url = |url: &Option<String>| url.as_deref().is_some_and(|u| callback::is_app_url(&state.config, u));
+        if !app_url(&body.callback_url) {
+            return Err(messages::INVALID_CALLBACK_URL);
+        }
+        if body.error_callback_url.is_some() && !app_url(&body.error_callback_url) {
+            return Err(AuthError::api(StatusCode::FORBIDDEN, "Invalid errorCallbackURL"));
+        }
+        if body.new_user_callback_url.is_some() && !app_url(&body.new_user_callback_url) {
+            return Err(AuthError::api(StatusCode::FORBIDDEN, "Invalid newUserCallbackURL"));
+        }
+    }
     let code_verifier = oauth_flow::random(64);
     let nonce = provider.is_oidc().then(|| oauth_flow::random(32));
     let flow = Flow {
         // BetterAuth's default: the app's base URL.
-        callback_url: body.callback_url.clone().unwrap_or_else(|| state.config.auth_url.clone()),
+        callback_url: normalized(body.callback_url.as_deref()).unwrap_or_else(|| state.config.auth_url.clone()),
         code_verifier: code_verifier.clone(),
-        error_url: body.error_callback_url.clone(),
-        new_user_url: body.new_user_callback_url.clone(),
+        error_url: normalized(body.error_callback_url.as_deref()),
+        new_user_url: normalized(body.new_user_callback_url.as_deref()),
         link,
         expires_at: chrono::Utc::now().timestamp_millis() + oauth_flow::LIFETIME.num_milliseconds(),
         request_sign_up: body.request_sign_up,
         nonce: nonce.clone(),
         provider: provider_id.to_string(),
-        native: from_native_app(parts),
+        native,
+        bound: false,
     };
     let redirect = redirect_uri(state, provider_id, provider);
     let scopes = body.scopes.clone().unwrap_or_default();
@@ -140,6 +157,16 @@ async fn start_flow(
         Json(json!({ "url": url.as_str(), "redirect": !body.disable_redirect.unwrap_or(false) })).into_response();
     response.headers_mut().append(SET_COOKIE, http_session::state_cookie(&state.config, &flow_state));
     Ok(response)
+}
+
+/// A checked callback URL as it will go into `Location`: absolute URLs in
+/// their serialized (ASCII) form, relative paths as given (ASCII by their pattern).
+fn normalized(url: Option<&str>) -> Option<String> {
+    let url = url?;
+    if url.starts_with('/') {
+        return Some(url.to_string());
+    }
+    Some(url::Url::parse(url).map(|u| u.to_string()).unwrap_or_else(|_| url.to_string()))
 }
 
 /// A provider that cannot be reached: logged, and a 502 without details for the client.
@@ -164,7 +191,9 @@ pub(super) async fn sign_in_social(State(state): State<AppState>, req: Request) 
     let Some(id_token) = &body.id_token else {
         return start_flow(&state, &parts, &provider_id, &body, None).await;
     };
-    let (profile, tokens) = verify_id_token(&state, provider, id_token).await?;
+    let profile = verify_id_token(&state, &provider_id, provider, id_token).await?;
+    // As BetterAuth: only the access token the app sent is kept.
+    let tokens = Tokens { access_token: id_token.access_token.clone(), ..Tokens::default() };
     let email = profile.email.clone().ok_or(messages::USER_EMAIL_NOT_FOUND)?;
     let profile = Profile { name: profile.name.clone().or(Some(String::new())), ..profile };
     let session = new_session(&state, &parts, "", true);
@@ -201,9 +230,10 @@ pub(super) async fn sign_in_social(State(state): State<AppState>, req: Request) 
 /// expiry, nonce) and records it as used, so it cannot sign in twice.
 async fn verify_id_token(
     state: &AppState,
+    provider_id: &str,
     provider: &Provider,
     body: &IdTokenBody,
-) -> Result<(Profile, Tokens), AuthError> {
+) -> Result<Profile, AuthError> {
     let Provider::Oidc(oidc) = provider else { return Err(messages::ID_TOKEN_NOT_SUPPORTED) };
     let (profile, nonce, expires) =
         match oidc.verify_id_token(state.social.http(), &body.token, body.nonce.as_deref()).await {
@@ -216,18 +246,13 @@ async fn verify_id_token(
         };
     let until =
         chrono::DateTime::from_timestamp(expires, 0).map(|t| t.naive_utc()).unwrap_or_else(nextstack_entity::now);
-    let key = nonce.unwrap_or_else(|| body.token.clone());
+    // The token's own identity: a nonce someone else used cannot block this one.
+    let key = format!("{provider_id}|{}|{}", profile.id, nonce.as_deref().unwrap_or(&body.token));
     if !oauth_flow::first_use_of_id_token(&state.db, &key, until).await? {
         tracing::warn!(provider = oidc.id(), "ID token replayed");
         return Err(messages::INVALID_TOKEN);
     }
-    let tokens = Tokens {
-        access_token: body.access_token.clone(),
-        refresh_token: body.refresh_token.clone(),
-        id_token: None,
-        ..Tokens::default()
-    };
-    Ok((profile, tokens))
+    Ok(profile)
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,13 +285,27 @@ pub(super) async fn link_social(State(state): State<AppState>, req: Request) -> 
     callback::check_labeled(&state.config, body.error_callback_url.as_deref(), Label::ErrorCallbackUrl)?;
     let provider = provider(&state, &body.provider)?;
     if let Some(id_token) = &body.id_token {
-        let (profile, tokens) = verify_id_token(&state, provider, id_token).await?;
+        let profile = verify_id_token(&state, &body.provider, provider, id_token).await?;
+        // As BetterAuth's link: the tokens the app sent, and the ID token itself.
+        let tokens = Tokens {
+            access_token: id_token.access_token.clone(),
+            refresh_token: id_token.refresh_token.clone(),
+            id_token: Some(id_token.token.clone()),
+            ..Tokens::default()
+        };
         if profile.email.is_none() {
             return Err(messages::USER_EMAIL_NOT_FOUND);
         }
         let trusted = rules(&state, &body.provider).trusted;
-        let linked =
-            social_accounts::link(&state.db, &user.id, &user.email, &body.provider, &profile, &tokens, trusted).await?;
+        let link = Link {
+            user_id: &user.id,
+            user_email: &user.email,
+            provider_id: &body.provider,
+            profile: &profile,
+            tokens: &tokens,
+            trusted,
+        };
+        let linked = social_accounts::link(&state.db, link).await?;
         let message = match linked {
             Ok(()) => return Ok(Json(json!({ "url": "", "status": true, "redirect": false })).into_response()),
             Err(Refusal::UnableToLinkAccount) => "Account not linked - linking not allowed",
@@ -354,7 +393,8 @@ pub(super) async fn callback_get(State(state): State<AppState>, Path(id): Path<S
     // (a login-CSRF attempt) gets nowhere, and does not burn the real flow.
     let cookie = http_session::state_from_cookie(&state.config, &parts.headers);
     if cookie.as_deref() != Some(flow_state.as_str()) || stored.flow.provider != id {
-        return redirect_clearing_state(&state, &with_query(&default_error, "error", "state_mismatch"));
+        // The cookie stays: a forged callback must not end the real sign-in in progress.
+        return found(&with_query(&default_error, "error", "state_mismatch"));
     }
     match oauth_flow::finish(&state.db, &stored).await {
         Ok(true) if stored.live => {}
@@ -395,8 +435,15 @@ pub(super) async fn callback_get(State(state): State<AppState>, Path(id): Path<S
     };
     if let Some(link) = &flow.link {
         let trusted = rules(&state, &id).trusted;
-        return match social_accounts::link(&state.db, &link.user_id, &link.email, &id, &profile, &tokens, trusted).await
-        {
+        let target = Link {
+            user_id: &link.user_id,
+            user_email: &link.email,
+            provider_id: &id,
+            profile: &profile,
+            tokens: &tokens,
+            trusted,
+        };
+        return match social_accounts::link(&state.db, target).await {
             Ok(Ok(())) => {
                 crate::auth::routes::expo::hand_off(&state.config, redirect_clearing_state(&state, &flow.callback_url))
             }
@@ -427,7 +474,13 @@ pub(super) async fn callback_get(State(state): State<AppState>, Path(id): Path<S
     let max_age = sessions::EXPIRES_IN.num_seconds();
     headers.append(SET_COOKIE, http_session::set_cookie(&state.config, &signed_in.session.token, Some(max_age)));
     headers.insert(SET_AUTH_TOKEN.clone(), http_session::auth_token_header(&state.config, &signed_in.session.token));
-    crate::auth::routes::expo::hand_off(&state.config, response)
+    let response = crate::auth::routes::expo::hand_off(&state.config, response);
+    if flow.native {
+        // The session is the app's: it travels in the deep link only, and the
+        // system browser that carried the flow is not signed in.
+        return crate::auth::routes::expo::keep_out_of_browser(&state.config, response);
+    }
+    response
 }
 
 fn serde_urlencoded_params(query: &str) -> Result<CallbackParams, ()> {
@@ -478,10 +531,8 @@ pub(super) async fn list_accounts(State(state): State<AppState>, headers: Header
             created_at: a.created_at.into(),
             updated_at: a.updated_at.into(),
             account_id: a.account_id,
-            scopes: a
-                .scope
-                .map(|s| s.split(',').filter(|s| !s.is_empty()).map(String::from).collect())
-                .unwrap_or_default(),
+            // BetterAuth's `scope?.split(",") || []`: `""` gives `[""]`.
+            scopes: a.scope.map(|s| s.split(',').map(String::from).collect()).unwrap_or_default(),
         })
         .collect();
     Ok(Json(list).into_response())
