@@ -25,6 +25,24 @@ export async function check(name, fn, describe = () => "") {
   console.log(`ok ${name}`);
 }
 
+/**
+ * A `better-auth/client` that talks through `browser` (its cookie jar) and
+ * sends `origin` on every request, as a page on that origin would.
+ */
+export function clientIn(browser, { baseURL, origin, plugins = [] }) {
+  return createAuthClient({
+    baseURL,
+    plugins,
+    fetchOptions: {
+      customFetchImpl: (url, init = {}) => {
+        const headers = new Headers(init.headers);
+        headers.set("origin", origin);
+        return browser.fetch(url, { ...init, headers });
+      },
+    },
+  });
+}
+
 /** The closing line the Rust test looks for. */
 export function summary() {
   console.log(`${passed} passed, 0 failed`);

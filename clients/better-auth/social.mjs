@@ -16,7 +16,7 @@ import { createInterface } from "node:readline";
 
 import { createAuthClient } from "better-auth/client";
 
-import { check, summary } from "./checks.mjs";
+import { check, clientIn, summary } from "./checks.mjs";
 import { Browser } from "./oidc/browser.mjs";
 import { startProvider } from "./oidc/provider.mjs";
 
@@ -39,17 +39,7 @@ const errorPage = `${api}/error`;
 /** A browser on the web app's origin: its requests to the server carry that Origin, as a page's would. */
 function browserFor(login, options = {}) {
   const browser = new Browser({ login, ...options });
-  const auth = createAuthClient({
-    baseURL: server,
-    fetchOptions: {
-      customFetchImpl: (url, init = {}) => {
-        const headers = new Headers(init.headers);
-        headers.set("origin", web);
-        return browser.fetch(url, { ...init, headers });
-      },
-    },
-  });
-  return { browser, auth };
+  return { browser, auth: clientIn(browser, { baseURL: server, origin: web }) };
 }
 
 /** Follows an authorization URL through the provider and the server's callback, stopping at the web app. */

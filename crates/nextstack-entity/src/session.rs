@@ -24,6 +24,8 @@ pub struct Model {
     pub created_at: DateTime,
     /// Set by the server on every write (UTC, milliseconds).
     pub updated_at: DateTime,
+    /// BetterAuth admin plugin: the admin (user id) acting as this session's user.
+    pub impersonated_by: Option<String>,
 }
 
 /// Relations of `Session`.

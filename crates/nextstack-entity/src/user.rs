@@ -33,6 +33,12 @@ pub struct Model {
     pub created_at: DateTime,
     /// Set by the server on every write (UTC, milliseconds).
     pub updated_at: DateTime,
+    /// BetterAuth admin plugin: the user may not sign in (until `ban_expires`, when set).
+    pub banned: bool,
+    /// Why, as the admin wrote it.
+    pub ban_reason: Option<String>,
+    /// When the ban lifts itself (UTC); none: until an admin lifts it.
+    pub ban_expires: Option<DateTime>,
 }
 
 /// Relations of `User`.

@@ -15,6 +15,7 @@ mod m20261201_000002_storage_removal;
 mod m20261203_000003_list_indexes;
 mod m20261203_000004_session_change_notices;
 mod m20261203_000005_created_at_defaults;
+mod m20261203_000006_admin_plugin;
 pub mod schema;
 
 /// Every migration, oldest first. `Migrator::up(&db, None)` applies the
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000003_list_indexes::Migration),
             Box::new(m20261203_000004_session_change_notices::Migration),
             Box::new(m20261203_000005_created_at_defaults::Migration),
+            Box::new(m20261203_000006_admin_plugin::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! so procedures, CLI commands and tests call them alike.
 
 pub mod account;
+pub mod admin;
 pub mod file;
 pub mod level;
 pub mod merged;

@@ -129,6 +129,7 @@ pub const COLUMNS: &[(&str, Columns)] = &[
             ("userId", "text", NN, None),
             ("createdAt", "timestamp", NN, Some("CURRENT_TIMESTAMP")),
             ("updatedAt", "timestamp", NN, None),
+            ("impersonatedBy", "text", N, None),
         ],
     ),
     ("StorageRemoval", &[("storageKey", "text", NN, None), ("createdAt", "timestamp", NN, Some("CURRENT_TIMESTAMP"))]),
@@ -146,6 +147,9 @@ pub const COLUMNS: &[(&str, Columns)] = &[
             ("avatarFileId", "text", N, None),
             ("createdAt", "timestamp", NN, Some("CURRENT_TIMESTAMP")),
             ("updatedAt", "timestamp", NN, None),
+            ("banned", "bool", NN, Some("false")),
+            ("banReason", "text", N, None),
+            ("banExpires", "timestamp", N, None),
         ],
     ),
     (

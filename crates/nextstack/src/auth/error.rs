@@ -154,6 +154,12 @@ pub mod messages {
     /// 403 `SESSION_IS_NOT_FRESH`.
     pub const SESSION_NOT_FRESH: AuthError =
         AuthError::Api { status: StatusCode::FORBIDDEN, message: "Session is not fresh" };
+    /// 403 `BANNED_USER` (BetterAuth's admin plugin, with its default message).
+    pub const BANNED_USER: AuthError = AuthError::Coded {
+        status: StatusCode::FORBIDDEN,
+        code: "BANNED_USER",
+        message: crate::services::admin::BANNED_MESSAGE,
+    };
     /// 403 `INVALID_CALLBACKURL`.
     pub const INVALID_CALLBACK_URL: AuthError =
         AuthError::Api { status: StatusCode::FORBIDDEN, message: "Invalid callbackURL" };

@@ -26,6 +26,7 @@ use crate::services::account;
 use crate::services::session::{self as sessions, NewSession};
 use crate::services::user as users;
 
+mod admin;
 mod email;
 pub mod expo;
 mod manage;
@@ -65,6 +66,21 @@ pub fn router() -> Router<AppState> {
         .route("/unlink-account", post(social::unlink_account))
         .route("/expo-authorization-proxy", get(expo::authorization_proxy))
         .route("/error", get(social::error_page))
+        .route("/admin/list-users", get(admin::list_users))
+        .route("/admin/get-user", get(admin::get_user))
+        .route("/admin/create-user", post(admin::create_user))
+        .route("/admin/update-user", post(admin::update_user))
+        .route("/admin/set-role", post(admin::set_role))
+        .route("/admin/ban-user", post(admin::ban_user))
+        .route("/admin/unban-user", post(admin::unban_user))
+        .route("/admin/list-user-sessions", post(admin::list_user_sessions))
+        .route("/admin/revoke-user-session", post(admin::revoke_user_session))
+        .route("/admin/revoke-user-sessions", post(admin::revoke_user_sessions))
+        .route("/admin/set-user-password", post(admin::set_user_password))
+        .route("/admin/remove-user", post(admin::remove_user))
+        .route("/admin/impersonate-user", post(admin::impersonate_user))
+        .route("/admin/stop-impersonating", post(admin::stop_impersonating))
+        .route("/admin/has-permission", post(admin::has_permission))
         .route("/ok", get(|| async { Json(json!({ "ok": true })) }))
         .fallback(|| async { StatusCode::NOT_FOUND })
         // BetterAuth answers a known path with the wrong method as an unknown path.
@@ -114,7 +130,7 @@ pub(super) fn parse<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AuthError> 
     serde_json::from_slice(bytes).map_err(|_| messages::VALIDATION)
 }
 
-fn check_email(email: &str) -> Result<(), AuthError> {
+pub(super) fn check_email(email: &str) -> Result<(), AuthError> {
     EmailOnly { email: email.to_string() }.validate().map_err(|_| messages::INVALID_EMAIL)
 }
 
@@ -218,6 +234,10 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Response
         state.metrics.sign_in("invalid_credentials");
         return Err(messages::INVALID_CREDENTIALS);
     };
+    if !crate::services::admin::may_sign_in(&state.db, &user).await? {
+        state.metrics.sign_in("banned");
+        return Err(messages::BANNED_USER);
+    }
     state.metrics.sign_in("success");
     let remember = body.remember_me.unwrap_or(true);
     let session = sessions::create(&state.db, new_session(&state, &parts, &user.id, remember)).await?;

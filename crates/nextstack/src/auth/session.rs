@@ -97,29 +97,57 @@ fn state_cookie_name(config: &Config) -> &'static str {
     if secure_cookies(config) { "__Secure-better-auth.state" } else { "better-auth.state" }
 }
 
+/// `Set-Cookie` for a signed cookie `name` holding `value` for `max_age` seconds.
+fn signed_cookie_header(config: &Config, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let signed = cookie::cookie_value(value, config.auth_secret.expose_secret().as_bytes());
+    let secure = if secure_cookies(config) { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={signed}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}"))
+        .expect("cookie text is ASCII")
+}
+
+/// `Set-Cookie` removing the cookie `name`.
+fn removal_header(config: &Config, name: &str) -> HeaderValue {
+    let secure = if secure_cookies(config) { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax{secure}"))
+        .expect("cookie text is ASCII")
+}
+
 /// `Set-Cookie` binding a social sign-in's state to this browser (signed, as
 /// BetterAuth's `state` cookie, for as long as the flow lives).
 pub fn state_cookie(config: &Config, state: &str) -> HeaderValue {
-    let value = cookie::cookie_value(state, config.auth_secret.expose_secret().as_bytes());
-    let secure = if secure_cookies(config) { "; Secure" } else { "" };
     let max_age = crate::services::oauth_flow::LIFETIME.num_seconds();
-    HeaderValue::from_str(&format!(
-        "{}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}",
-        state_cookie_name(config)
-    ))
-    .expect("cookie text is ASCII")
+    signed_cookie_header(config, state_cookie_name(config), state, max_age)
 }
 
 /// `Set-Cookie` removing the state cookie once the flow is over.
 pub fn clear_state_cookie(config: &Config) -> HeaderValue {
-    let secure = if secure_cookies(config) { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax{secure}", state_cookie_name(config)))
-        .expect("cookie text is ASCII")
+    removal_header(config, state_cookie_name(config))
 }
 
 /// The state this browser's signed state cookie holds, if any (a bad signature is none).
 pub fn state_from_cookie(config: &Config, headers: &HeaderMap) -> Option<String> {
     signed_cookie(config, headers, state_cookie_name(config))
+}
+
+fn admin_session_cookie_name(config: &Config) -> &'static str {
+    if secure_cookies(config) { "__Secure-better-auth.admin_session" } else { "better-auth.admin_session" }
+}
+
+/// `Set-Cookie` keeping an impersonating admin's own session (`token:dontRemember`),
+/// signed, as the admin plugin's `admin_session` cookie.
+pub fn admin_session_cookie(config: &Config, value: &str) -> HeaderValue {
+    let max_age = crate::services::session::EXPIRES_IN.num_seconds();
+    signed_cookie_header(config, admin_session_cookie_name(config), value, max_age)
+}
+
+/// The impersonating admin's saved session, if the signed cookie holds.
+pub fn admin_session_from_cookie(config: &Config, headers: &HeaderMap) -> Option<String> {
+    signed_cookie(config, headers, admin_session_cookie_name(config))
+}
+
+/// `Set-Cookie` removing the saved admin session.
+pub fn clear_admin_session_cookie(config: &Config) -> HeaderValue {
+    removal_header(config, admin_session_cookie_name(config))
 }
 
 /// `Set-Cookie` headers that clear the session cookies (sign-out, invalid session).

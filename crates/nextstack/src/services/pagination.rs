@@ -164,6 +164,11 @@ pub fn prefix_pattern(text: &str) -> String {
     format!("{}%", escape_like(&text.to_lowercase()))
 }
 
+/// A case-insensitive `LIKE` pattern matching values that end with `text`.
+pub fn suffix_pattern(text: &str) -> String {
+    format!("%{}", escape_like(&text.to_lowercase()))
+}
+
 /// Escapes LIKE wildcards so a search for `50%` finds the text `50%`.
 fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

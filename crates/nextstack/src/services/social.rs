@@ -26,6 +26,8 @@ pub enum Refusal {
     EmailDoesntMatch,
     /// Linking: the provider account belongs to another user.
     LinkedToDifferentUser,
+    /// The user is banned (BetterAuth's admin plugin).
+    Banned,
 }
 
 impl Refusal {
@@ -36,6 +38,7 @@ impl Refusal {
             Self::UnableToLinkAccount => "unable_to_link_account",
             Self::EmailDoesntMatch => "email_doesn't_match",
             Self::LinkedToDifferentUser => "account_already_linked_to_different_user",
+            Self::Banned => "banned",
         }
     }
 }
@@ -226,6 +229,9 @@ async fn sign_in_once(
             }
         },
     };
+    if !crate::services::admin::may_sign_in(&txn, &user).await? {
+        return Ok(Err(Refusal::Banned));
+    }
     session.user_id = user.id.clone();
     let session = sessions::create(&txn, session).await?;
     txn.commit().await?;

@@ -181,6 +181,7 @@ async fn better_auth_made_hashes_and_cookies_work_on_the_server() {
         user_id: Set(user.id.clone()),
         created_at: Set(at),
         updated_at: Set(at),
+        impersonated_by: Set(None),
     }
     .insert(&app.db)
     .await

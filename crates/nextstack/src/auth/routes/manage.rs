@@ -37,7 +37,13 @@ fn status_true() -> Response {
 /// `GET /list-sessions`: the caller's live sessions, tokens included (as BetterAuth's client expects).
 pub(super) async fn list_sessions(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AuthError> {
     let (_, user) = require_session(&state, &headers).await?;
-    let list: Vec<AuthSession> = sessions::list_live(&state.db, &user.id).await?.into_iter().map(Into::into).collect();
+    // As the admin plugin's hook: an admin's impersonation sessions are not the user's to see.
+    let list: Vec<AuthSession> = sessions::list_live(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.impersonated_by.is_none())
+        .map(Into::into)
+        .collect();
     Ok(Json(list).into_response())
 }
 

@@ -209,6 +209,7 @@ pub(super) async fn sign_in_social(State(state): State<AppState>, req: Request) 
     .await?
     {
         Ok(signed_in) => signed_in,
+        Err(Refusal::Banned) => return Err(messages::BANNED_USER),
         Err(refusal) => {
             state.metrics.sign_in("social_refused");
             return Err(AuthError::Dynamic {
@@ -458,6 +459,9 @@ pub(super) async fn callback_get(State(state): State<AppState>, Path(id): Path<S
     let signed_in =
         match social_accounts::sign_in(&state.db, &id, &profile, &email, &tokens, rules(&state, &id), session).await {
             Ok(Ok(signed_in)) => signed_in,
+            Ok(Err(Refusal::Banned)) => {
+                return on_error(Refusal::Banned.code(), Some(crate::services::admin::BANNED_MESSAGE));
+            }
             Ok(Err(refusal)) => {
                 state.metrics.sign_in("social_refused");
                 return on_error(refusal.code(), None);
