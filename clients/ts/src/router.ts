@@ -468,6 +468,112 @@ createdAt: IsoTime,
  * Last update time.
  */
 updatedAt: IsoTime, };
+export type OverviewFiles = { 
+/**
+ * Files.
+ */
+count: number, 
+/**
+ * Bytes.
+ */
+bytes: number, };
+export type OverviewOfferings = { 
+/**
+ * All offerings.
+ */
+total: number, 
+/**
+ * `DRAFT`.
+ */
+DRAFT: number, 
+/**
+ * `ACTIVE`.
+ */
+ACTIVE: number, 
+/**
+ * `ARCHIVED`.
+ */
+ARCHIVED: number, };
+export type OverviewOrders = { 
+/**
+ * `PENDING`.
+ */
+PENDING: number, 
+/**
+ * `CONFIRMED`.
+ */
+CONFIRMED: number, 
+/**
+ * `COMPLETED`.
+ */
+COMPLETED: number, 
+/**
+ * `CANCELLED`.
+ */
+CANCELLED: number, };
+export type OverviewOutput = { 
+/**
+ * Users.
+ */
+users: OverviewUsers, 
+/**
+ * Posts.
+ */
+posts: OverviewPosts, 
+/**
+ * Offerings.
+ */
+offerings: OverviewOfferings, 
+/**
+ * Orders by status.
+ */
+orders: OverviewOrders, 
+/**
+ * Files.
+ */
+files: OverviewFiles, 
+/**
+ * What `/ready` checks.
+ */
+checks: ReadyChecks, 
+/**
+ * The server's version.
+ */
+version: string, 
+/**
+ * `NODE_ENV`.
+ */
+environment: string, };
+export type OverviewPosts = { 
+/**
+ * All posts.
+ */
+total: number, 
+/**
+ * `DRAFT`.
+ */
+DRAFT: number, 
+/**
+ * `PUBLISHED`.
+ */
+PUBLISHED: number, 
+/**
+ * `ARCHIVED`.
+ */
+ARCHIVED: number, };
+export type OverviewUsers = { 
+/**
+ * All users.
+ */
+total: number, 
+/**
+ * Admins.
+ */
+admins: number, 
+/**
+ * Banned now.
+ */
+banned: number, };
 export type Page<T> = { 
 /**
  * The rows.
@@ -658,6 +764,19 @@ limit?: number,
  * Only this user's profiles.
  */
 userId?: string, };
+export type ReadyChecks = { 
+/**
+ * The database.
+ */
+database: string, 
+/**
+ * File storage.
+ */
+storage: string, 
+/**
+ * Redis (rate limits).
+ */
+redis: string, };
 export type Role = "USER" | "ADMIN";
 export type SessionInfo = { 
 /**
@@ -1308,6 +1427,9 @@ role?: Role, }; output: UserWithCounts; meta: Meta }>;
     };
   };
   "main": {
+    "admin": {
+      "overview": TRPCQueryProcedure<{ input: void; output: OverviewOutput; meta: Meta }>;
+    };
     "auth": {
       "getMe": TRPCQueryProcedure<{ input: void; output: MeOutput; meta: Meta }>;
       "getSession": TRPCQueryProcedure<{ input: void; output: SessionOutput; meta: Meta }>;

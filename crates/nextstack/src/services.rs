@@ -9,6 +9,7 @@ pub mod merged;
 pub mod oauth_flow;
 pub mod offering;
 pub mod order;
+pub mod overview;
 pub mod pagination;
 pub mod post;
 pub mod profile;

@@ -19,11 +19,19 @@ use crate::app::AppState;
 /// Each dependency's check gets this long.
 const PROBE_TIMEOUT: Duration = Duration::from_millis(800);
 
-/// Checks the database, storage and Redis concurrently.
-pub async fn ready(State(state): State<AppState>) -> Response {
-    if *state.stopping.borrow() {
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "draining" }))).into_response();
-    }
+/// What each dependency answered: `ok`, `down`, or `disabled` (Redis unset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct ReadyChecks {
+    /// The database.
+    pub database: &'static str,
+    /// File storage.
+    pub storage: &'static str,
+    /// Redis (rate limits).
+    pub redis: &'static str,
+}
+
+/// ReadyChecks the database, storage and Redis concurrently, each within its deadline.
+pub async fn checks(state: &AppState) -> ReadyChecks {
     let database = async {
         match tokio::time::timeout(PROBE_TIMEOUT, state.db.ping()).await {
             Ok(Ok(())) => "ok",
@@ -52,11 +60,19 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         }
     };
     let (database, storage, redis) = tokio::join!(database, storage, redis);
-    let checks = json!({ "database": database, "storage": storage, "redis": redis });
-    if database != "ok" {
+    ReadyChecks { database, storage, redis }
+}
+
+/// `GET /ready`.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    if *state.stopping.borrow() {
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "draining" }))).into_response();
+    }
+    let checks = checks(&state).await;
+    if checks.database != "ok" {
         let body = json!({ "status": "not ready", "checks": checks });
         return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
     }
-    let status = if storage == "ok" && redis != "down" { "ready" } else { "degraded" };
+    let status = if checks.storage == "ok" && checks.redis != "down" { "ready" } else { "degraded" };
     (StatusCode::OK, Json(json!({ "status": status, "checks": checks }))).into_response()
 }

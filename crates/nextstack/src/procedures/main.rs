@@ -1,5 +1,6 @@
 //! `main.*`: business-logic procedures.
 
+pub mod admin;
 pub mod auth;
 pub mod order;
 pub mod post;

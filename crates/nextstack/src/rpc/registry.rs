@@ -20,6 +20,7 @@ pub fn procedures() -> Router<Ctx> {
         .query("main.user.getByEmail", main::user::get_by_email)
         .query("main.user.stats", main::user::stats)
         .mutation("main.user.setAvatar", main::user::set_avatar)
+        .query("main.admin.overview", main::admin::overview)
         .mutation("core.level.create", core::level::create)
         .mutation("core.level.update", core::level::update)
         .mutation("core.level.delete", core::level::delete)

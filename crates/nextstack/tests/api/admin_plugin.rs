@@ -326,3 +326,26 @@ async fn better_auth_admin_client_works_against_the_server() {
     let env = vec![("SERVER_URL", app.base_url.clone()), ("ADMIN_EMAIL", email.to_string())];
     crate::helpers::run_node_checks("better-auth", "better-auth", "admin.mjs", env, "5 passed, 0 failed").await;
 }
+
+/// `main.admin.overview`: the console's first page in one call, counted right.
+#[tokio::test]
+async fn the_overview_counts_everything_an_admin_needs() {
+    use nextstack::services::post as posts;
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("root@example.com", Role::Admin).await;
+    let ann = app.create_user("ann@example.com", Role::User).await;
+    for (title, status) in [("a", nextstack_entity::PostStatus::Published), ("b", nextstack_entity::PostStatus::Draft)]
+    {
+        posts::create(&app.db, &ann, title.into(), None, status).await.unwrap();
+    }
+    nextstack::services::admin::ban(&app.db, &ann, "spam", None).await.unwrap();
+    let (status, body) = app.query("main.admin.overview", None, Some(&admin)).await;
+    assert_eq!(status, 200, "{body}");
+    let data = &body["result"]["data"];
+    assert_eq!(data["users"], json!({"total": 2, "admins": 1, "banned": 1}));
+    assert_eq!(data["posts"], json!({"total": 2, "DRAFT": 1, "PUBLISHED": 1, "ARCHIVED": 0}));
+    assert_eq!(data["orders"], json!({"PENDING": 0, "CONFIRMED": 0, "COMPLETED": 0, "CANCELLED": 0}));
+    assert_eq!(data["files"], json!({"count": 0, "bytes": 0}));
+    assert_eq!(data["checks"]["database"], "ok");
+    assert_eq!(data["version"], env!("CARGO_PKG_VERSION"));
+}

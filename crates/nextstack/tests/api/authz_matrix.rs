@@ -82,6 +82,7 @@ const MATRIX: &[(&str, Rule, Setup)] = &[
     ("main.auth.getSession", Rule::Optional, |_, _| no_input()),
     ("main.user.getByEmail", Rule::User, |_, _| input(json!({"email": "admin@example.com"}))),
     ("main.user.stats", Rule::User, |_, t| input(json!({"userId": t.user}))),
+    ("main.admin.overview", Rule::Admin, |_, _| no_input()),
     ("main.user.setAvatar", Rule::OwnerOnly, |app, t| {
         Box::pin(async move { Some(json!({"fileId": ready_image(app, &t.user).await})) })
     }),
