@@ -76,10 +76,16 @@ await check("impersonateUser acts as the member; stopImpersonating returns to th
   assert.equal(started.error, null, JSON.stringify(started.error));
   const as = await admin.auth.getSession();
   assert.equal(as.data.user.id, memberId);
-  assert.ok(as.data.session.impersonatedBy === undefined || typeof as.data.session.impersonatedBy === "string");
+  assert.equal(as.data.user.role, "user");
+  assert.equal(typeof as.data.session.impersonatedBy, "string", "the session says who is impersonating");
+  const refused = await admin.auth.admin.listUsers({ query: {} });
+  assert.equal(refused.error.status, 403, "no admin rights while impersonating");
   const stopped = await admin.auth.admin.stopImpersonating();
   assert.equal(stopped.error, null, JSON.stringify(stopped.error));
-  assert.equal((await admin.auth.getSession()).data.user.email, adminEmail);
+  const back = await admin.auth.getSession();
+  assert.equal(back.data.user.email, adminEmail);
+  assert.equal(back.data.user.role, "admin");
+  assert.equal(back.data.session.impersonatedBy, null);
 });
 
 summary();

@@ -10,6 +10,65 @@ import type {
   inferRouterOutputs,
 } from "@trpc/server";
 
+export type AdminAccount = { 
+/**
+ * Row id.
+ */
+id: string, 
+/**
+ * `credential`, `google`, `github`, … .
+ */
+providerId: string, 
+/**
+ * The provider's user id (the user id for `credential`).
+ */
+accountId: string, 
+/**
+ * Granted scopes.
+ */
+scope: string | null, 
+/**
+ * Linked at.
+ */
+createdAt: IsoTime, };
+export type AdminFileListInput = { 
+/**
+ * 1-based page (1).
+ */
+page?: number, 
+/**
+ * Page size, 1..100 (20).
+ */
+limit?: number, 
+/**
+ * Only this user's files.
+ */
+userId?: string, 
+/**
+ * Only files in this state (DELETED lists nothing).
+ */
+status?: FileStatus, 
+/**
+ * MIME type prefix, e.g. `image/`.
+ */
+mimeTypePrefix?: string, 
+/**
+ * Case-insensitive substring of the original name.
+ */
+search?: string, };
+export type AdminOrderListInput = { 
+/**
+ * 1-based page (1).
+ */
+page?: number, 
+/**
+ * Page size, 1..100 (20).
+ */
+limit?: number, 
+/**
+ * Only this status.
+ */
+status?: OrderStatus, };
 export type DeleteManyOutput = { 
 /**
  * Files deleted now (others were not the caller's, or already gone).
@@ -1428,6 +1487,69 @@ role?: Role, }; output: UserWithCounts; meta: Meta }>;
   };
   "main": {
     "admin": {
+      "accounts": TRPCQueryProcedure<{ input: { 
+/**
+ * The user.
+ */
+userId: string, }; output: Array<{ 
+/**
+ * Row id.
+ */
+id: string, 
+/**
+ * `credential`, `google`, `github`, … .
+ */
+providerId: string, 
+/**
+ * The provider's user id (the user id for `credential`).
+ */
+accountId: string, 
+/**
+ * Granted scopes.
+ */
+scope: string | null, 
+/**
+ * Linked at.
+ */
+createdAt: IsoTime, }>; meta: Meta }>;
+      "files": TRPCQueryProcedure<{ input: { 
+/**
+ * 1-based page (1).
+ */
+page?: number, 
+/**
+ * Page size, 1..100 (20).
+ */
+limit?: number, 
+/**
+ * Only this user's files.
+ */
+userId?: string, 
+/**
+ * Only files in this state (DELETED lists nothing).
+ */
+status?: FileStatus, 
+/**
+ * MIME type prefix, e.g. `image/`.
+ */
+mimeTypePrefix?: string, 
+/**
+ * Case-insensitive substring of the original name.
+ */
+search?: string, } | null | undefined; output: Page<File>; meta: Meta }>;
+      "orders": TRPCQueryProcedure<{ input: { 
+/**
+ * 1-based page (1).
+ */
+page?: number, 
+/**
+ * Page size, 1..100 (20).
+ */
+limit?: number, 
+/**
+ * Only this status.
+ */
+status?: OrderStatus, } | null | undefined; output: Page<OrderWithOffering>; meta: Meta }>;
       "overview": TRPCQueryProcedure<{ input: void; output: OverviewOutput; meta: Meta }>;
     };
     "auth": {

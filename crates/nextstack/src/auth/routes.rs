@@ -234,13 +234,14 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Result<Response
         state.metrics.sign_in("invalid_credentials");
         return Err(messages::INVALID_CREDENTIALS);
     };
-    if !crate::services::admin::may_sign_in(&state.db, &user).await? {
+    let remember = body.remember_me.unwrap_or(true);
+    let new = new_session(&state, &parts, &user.id, remember);
+    // Checked against the user row as it is when the session opens (a ban may land during the hash).
+    let Some(session) = crate::services::admin::open_session(&state.db, new, None).await? else {
         state.metrics.sign_in("banned");
         return Err(messages::BANNED_USER);
-    }
+    };
     state.metrics.sign_in("success");
-    let remember = body.remember_me.unwrap_or(true);
-    let session = sessions::create(&state.db, new_session(&state, &parts, &user.id, remember)).await?;
     let mut out = json!({ "redirect": body.callback_url.is_some(), "token": session.token });
     if let Some(url) = body.callback_url {
         out["url"] = Value::String(url);

@@ -260,7 +260,12 @@ pub async fn make_admin(
         Some(user) => {
             let email = user.email.clone();
             let id = user.id.clone();
-            users::set_role(&txn, user, Role::Admin).await?;
+            let mut row: nextstack_entity::user::ActiveModel = users::set_role(&txn, user, Role::Admin).await?.into();
+            // The recovery path: a banned admin is let back in.
+            row.banned = Set(false);
+            row.ban_reason = Set(None);
+            row.ban_expires = Set(None);
+            row.update(&txn).await?;
             if !set_password_hash(&txn, &id, password_hash.clone()).await? {
                 create_credential(&txn, &id, password_hash).await?;
             }

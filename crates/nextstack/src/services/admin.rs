@@ -41,28 +41,90 @@ pub fn parse_role(name: &str) -> Option<Role> {
 }
 
 /// Whether a user may sign in now. An expired ban is lifted on the way
-/// (BetterAuth lifts it when the user next signs in).
+/// (BetterAuth lifts it when the user next signs in) — only if it is still
+/// that expired ban, so a newer one another admin just set stands.
 pub async fn may_sign_in(db: &impl ConnectionTrait, user: &user::Model) -> Result<bool, AppError> {
     if !user.banned {
         return Ok(true);
     }
     match user.ban_expires {
         Some(until) if until <= now() => {
-            unban(db, &user.id).await?;
-            Ok(true)
+            let lifted = user::Entity::update_many()
+                .col_expr(user::Column::Banned, Expr::value(false))
+                .col_expr(user::Column::BanReason, Expr::value(Option::<String>::None))
+                .col_expr(user::Column::BanExpires, Expr::value(Option::<NaiveDateTime>::None))
+                .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+                .filter(user::Column::Id.eq(user.id.clone()))
+                .filter(user::Column::Banned.eq(true))
+                .filter(user::Column::BanExpires.lte(now()))
+                .exec(db)
+                .await?;
+            Ok(lifted.rows_affected == 1)
         }
         _ => Ok(false),
     }
 }
 
-/// Bans a user (`until`: when it lifts itself) and deletes their sessions, in
-/// one transaction. The caller evicts the sessions from the cache.
+/// Opens a session unless its user is banned (`None`), deciding on the user
+/// row as it is now: the row is locked for the check and the insert, so a ban
+/// committing meanwhile either is seen here or deletes the new session after.
+/// `impersonated_by` marks an admin's one-hour impersonation session.
+pub async fn open_session(
+    db: &sea_orm::DatabaseConnection,
+    new: NewSession,
+    impersonated_by: Option<&str>,
+) -> Result<Option<session::Model>, AppError> {
+    let txn = crate::db::begin_write(db).await?;
+    let found = user::Entity::find_by_id(new.user_id.clone())
+        .lock_shared()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::not_found("User"))?;
+    if !may_sign_in(&txn, &found).await? {
+        return Ok(None);
+    }
+    let mut opened = sessions::create(&txn, new).await?;
+    if let Some(admin_id) = impersonated_by {
+        let mut row: session::ActiveModel = opened.into();
+        row.impersonated_by = Set(Some(admin_id.to_string()));
+        row.expires_at = Set(now() + IMPERSONATION_LIFETIME);
+        opened = row.update(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(Some(opened))
+}
+
+/// Ends every impersonation that involves `user_id`: the sessions they opened
+/// as others (an admin being banned, demoted or removed keeps none), and the
+/// sessions others opened as them (a user being promoted must not hand an
+/// admin's rights to whoever is impersonating them). Returns the ended
+/// sessions' ids, for the session cache.
+pub async fn end_impersonations(db: &impl ConnectionTrait, user_id: &str) -> Result<Vec<String>, AppError> {
+    let involved = session::Column::ImpersonatedBy
+        .eq(user_id)
+        .or(session::Column::UserId.eq(user_id).and(session::Column::ImpersonatedBy.is_not_null()));
+    let ids: Vec<String> = session::Entity::find()
+        .select_only()
+        .column(session::Column::Id)
+        .filter(involved.clone())
+        .into_tuple()
+        .all(db)
+        .await?;
+    if !ids.is_empty() {
+        session::Entity::delete_many().filter(session::Column::Id.is_in(ids.clone())).exec(db).await?;
+    }
+    Ok(ids)
+}
+
+/// Bans a user (`until`: when it lifts itself) and deletes their sessions and
+/// the impersonations they hold, in one transaction; returns the user and the
+/// impersonation sessions ended. The caller evicts them from the cache.
 pub async fn ban(
     db: &sea_orm::DatabaseConnection,
     user_id: &str,
     reason: &str,
     until: Option<NaiveDateTime>,
-) -> Result<user::Model, AppError> {
+) -> Result<(user::Model, Vec<String>), AppError> {
     use sea_orm::TransactionTrait;
     let txn = db.begin().await?;
     let found = user::Entity::find_by_id(user_id.to_string()).one(&txn).await?.ok_or(AppError::not_found("User"))?;
@@ -72,9 +134,10 @@ pub async fn ban(
     row.ban_expires = Set(until);
     row.updated_at = Set(now());
     let user = row.update(&txn).await?;
+    let ended = end_impersonations(&txn, user_id).await?;
     sessions::delete_for_user(&txn, user_id, None).await?;
     txn.commit().await?;
-    Ok(user)
+    Ok((user, ended))
 }
 
 /// Lifts a ban.
@@ -257,7 +320,8 @@ pub async fn list_users(db: &impl ConnectionTrait, query: &UserQuery) -> Result<
         }
         None => select.order_by_asc(user::Column::CreatedAt).order_by_asc(user::Column::Id),
     };
-    let users = ordered.offset(query.offset).limit(query.limit).all(db).await?;
+    // No limit asked: at most 1000 all the same.
+    let users = ordered.offset(query.offset).limit(query.limit.unwrap_or(1000)).all(db).await?;
     Ok((users, total))
 }
 
@@ -300,20 +364,6 @@ pub async fn update_user(
         row.role = Set(role);
     }
     row.updated_at = Set(now());
-    Ok(row.update(db).await?)
-}
-
-/// Opens a one-hour session as `target_id`, marked with the admin's id.
-pub async fn impersonate(
-    db: &impl ConnectionTrait,
-    admin_id: &str,
-    mut new: NewSession,
-) -> Result<session::Model, AppError> {
-    new.remember = true;
-    let opened = sessions::create(db, new).await?;
-    let mut row: session::ActiveModel = opened.into();
-    row.impersonated_by = Set(Some(admin_id.to_string()));
-    row.expires_at = Set(now() + IMPERSONATION_LIFETIME);
     Ok(row.update(db).await?)
 }
 

@@ -322,11 +322,13 @@ pub struct FileQuery {
     pub search: Option<String>,
 }
 
-/// A page of the owner's files, newest first, never DELETED ones.
-pub async fn list(db: &impl ConnectionTrait, owner: &str, query: &FileQuery) -> Result<Page<File>, AppError> {
-    let mut select = file::Entity::find()
-        .filter(file::Column::UserId.eq(owner))
-        .filter(file::Column::Status.ne(FileStatus::Deleted));
+/// A page of the owner's files (everyone's for `None`: the admin console),
+/// newest first, never DELETED ones.
+pub async fn list(db: &impl ConnectionTrait, owner: Option<&str>, query: &FileQuery) -> Result<Page<File>, AppError> {
+    let mut select = file::Entity::find().filter(file::Column::Status.ne(FileStatus::Deleted));
+    if let Some(owner) = owner {
+        select = select.filter(file::Column::UserId.eq(owner));
+    }
     if let Some(status) = query.status {
         select = select.filter(file::Column::Status.eq(status));
     }

@@ -283,6 +283,8 @@ pub enum Side {
     Buyer,
     /// Orders for the caller's offerings.
     Seller,
+    /// Every order (the admin console; `user_id` is not used).
+    Everyone,
 }
 
 /// A page of the caller's orders on one side, newest first, with offerings.
@@ -306,6 +308,7 @@ pub async fn list(
                     .to_owned(),
             ),
         ),
+        Side::Everyone => select,
     };
     if let Some(status) = status {
         select = select.filter(order::Column::Status.eq(status));

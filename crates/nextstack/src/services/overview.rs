@@ -1,7 +1,7 @@
 //! The figures of the admin console's overview, in one aggregate query on
 //! either backend: users, posts, offerings and orders by status, files and bytes.
 
-use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement};
 
 use crate::error::AppError;
 
@@ -47,7 +47,7 @@ pub struct Figures {
 const SQL: &str = r#"SELECT
   (SELECT COUNT(*) FROM "User") AS users,
   (SELECT COUNT(*) FROM "User" WHERE "role" = 'ADMIN') AS admins,
-  (SELECT COUNT(*) FROM "User" WHERE "banned") AS banned,
+  (SELECT COUNT(*) FROM "User" WHERE "banned" AND ("banExpires" IS NULL OR "banExpires" > {now})) AS banned,
   (SELECT COUNT(*) FROM "Post") AS posts,
   (SELECT COUNT(*) FROM "Post" WHERE "status" = 'PUBLISHED') AS posts_published,
   (SELECT COUNT(*) FROM "Post" WHERE "status" = 'DRAFT') AS posts_draft,
@@ -63,9 +63,13 @@ const SQL: &str = r#"SELECT
   (SELECT COUNT(*) FROM "File" WHERE "status" <> 'DELETED') AS files,
   (SELECT CAST(COALESCE(SUM("size"), 0) AS BIGINT) FROM "File" WHERE "status" <> 'DELETED') AS file_bytes"#;
 
-/// Counts over the whole database (each an index or table count; fine for a console, not for a hot path).
+/// Counts over the whole database (each an index or table count; fine for a
+/// console, not for a hot path). Bans count while they last.
 pub async fn figures(db: &impl ConnectionTrait) -> Result<Figures, AppError> {
-    let statement = Statement::from_string(db.get_database_backend(), SQL);
+    let backend = db.get_database_backend();
+    let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?1" };
+    let sql = SQL.replace("{now}", placeholder);
+    let statement = Statement::from_sql_and_values(backend, sql, [nextstack_entity::now().into()]);
     let figures = Figures::find_by_statement(statement).one(db).await?;
     figures.ok_or_else(|| AppError::Internal(anyhow::anyhow!("aggregate query returned no row")))
 }

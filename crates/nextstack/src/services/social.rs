@@ -229,7 +229,10 @@ async fn sign_in_once(
             }
         },
     };
-    if !crate::services::admin::may_sign_in(&txn, &user).await? {
+    // The row as it is now, locked until the session is in: a ban landing meanwhile is seen or ends it.
+    let current = user::Entity::find_by_id(user.id.clone()).lock_shared().one(&txn).await?;
+    let current = current.ok_or(AppError::not_found("User"))?;
+    if !crate::services::admin::may_sign_in(&txn, &current).await? {
         return Ok(Err(Refusal::Banned));
     }
     session.user_id = user.id.clone();

@@ -73,6 +73,8 @@ async fn only_admins_may_call_the_admin_endpoints() {
         let (status, answer) = admin_get(&app, path, &user_cookie).await;
         assert_eq!((status, answer["code"].as_str()), (403, Some(code)), "{path}");
     }
+    let (status, _) = admin_get(&app, "/get-user", &user_cookie).await;
+    assert_eq!(status, 403, "the caller is checked before the query");
     // Nothing happened: the admin is still an admin and not banned.
     let root = nextstack::services::user::find(&app.db, &admin_id).await.unwrap().unwrap();
     assert_eq!(root.role, Role::Admin);
@@ -117,6 +119,8 @@ async fn users_are_listed_searched_filtered_sorted_and_paged() {
     assert_eq!(status, 400);
     let (status, _) = admin_get(&app, "/list-users?limit=-1", &cookie).await;
     assert_eq!(status, 400);
+    let (_, unlimited) = admin_get(&app, "/list-users?limit=0", &cookie).await;
+    assert_eq!(unlimited["users"].as_array().unwrap().len(), 5, "0 is no limit, as BetterAuth reads it");
 }
 
 #[tokio::test]
@@ -125,7 +129,7 @@ async fn users_are_created_read_updated_given_roles_and_removed() {
     let (status, created) = admin_post(
         &app,
         "/create-user",
-        json!({"email": "New@Example.com", "password": PASSWORD, "name": "New", "role": "admin"}),
+        json!({"email": "New@Example.com", "password": PASSWORD, "name": "New", "role": "admin", "data": {"emailVerified": true}}),
         &cookie,
     )
     .await;
@@ -133,6 +137,9 @@ async fn users_are_created_read_updated_given_roles_and_removed() {
     let id = created["user"]["id"].as_str().unwrap().to_string();
     assert_eq!(created["user"]["email"], "new@example.com");
     assert_eq!(created["user"]["role"], "admin");
+    assert_eq!(created["user"]["emailVerified"], true, "data sets the schema's other fields");
+    let (status, _) = admin_post(&app, "/set-role", json!({"userId": admin_id, "role": "user"}), &cookie).await;
+    assert_eq!(status, 400, "an admin cannot change their own role (and lock everyone out)");
     assert_eq!(sign_in_status(&app, "new@example.com", PASSWORD).await.0, 200, "the password works");
     let (status, dup) = admin_post(
         &app,
@@ -348,4 +355,96 @@ async fn the_overview_counts_everything_an_admin_needs() {
     assert_eq!(data["files"], json!({"count": 0, "bytes": 0}));
     assert_eq!(data["checks"]["database"], "ok");
     assert_eq!(data["version"], env!("CARGO_PKG_VERSION"));
+}
+
+/// `main.admin.orders`, `main.admin.files` and `main.admin.accounts`: what the
+/// rest of the API answers only for the caller, every user's for an admin.
+#[tokio::test]
+async fn admins_see_every_order_file_and_account() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("root@example.com", Role::Admin).await;
+    let seller = app.create_user("seller@example.com", Role::User).await;
+    let buyer = app.create_user("buyer@example.com", Role::User).await;
+    let (_, offering) = app
+        .mutation(
+            "core.offering.create",
+            &json!({"title": "Lamp", "priceCents": 1500, "status": "ACTIVE"}),
+            Some(&seller),
+        )
+        .await;
+    let offering_id = offering["result"]["data"]["id"].as_str().unwrap().to_string();
+    let (status, _) = app.mutation("main.order.place", &json!({"offeringId": offering_id}), Some(&buyer)).await;
+    assert_eq!(status, 200);
+    let upload = json!({"filename": "a.png", "mimeType": "image/png", "size": 10});
+    for user in [&seller, &buyer] {
+        let (status, _) = app.mutation("main.storage.requestUpload", &upload, Some(user)).await;
+        assert_eq!(status, 200);
+    }
+
+    let (status, all) = app.query("main.admin.orders", None, Some(&admin)).await;
+    assert_eq!(status, 200, "{all}");
+    let items = &all["result"]["data"]["data"];
+    assert_eq!(items.as_array().unwrap().len(), 1);
+    assert_eq!(items[0]["buyerId"], buyer.as_str());
+    assert_eq!(items[0]["offering"]["title"], "Lamp");
+    let (_, none) = app.query("main.admin.orders", Some(&json!({"status": "COMPLETED"})), Some(&admin)).await;
+    assert_eq!(none["result"]["data"]["data"], json!([]));
+
+    let (_, every) = app.query("main.admin.files", None, Some(&admin)).await;
+    assert_eq!(every["result"]["data"]["data"].as_array().unwrap().len(), 2, "both users' files");
+    let (_, one) = app.query("main.admin.files", Some(&json!({"userId": buyer})), Some(&admin)).await;
+    assert_eq!(one["result"]["data"]["data"][0]["userId"], buyer.as_str());
+    assert_eq!(one["result"]["data"]["data"].as_array().unwrap().len(), 1);
+
+    let (_, _, body) = crate::auth::sign_up(&app, "ann@example.com").await;
+    let ann = body["user"]["id"].as_str().unwrap();
+    let (status, accounts) = app.query("main.admin.accounts", Some(&json!({"userId": ann})), Some(&admin)).await;
+    assert_eq!(status, 200);
+    let list = accounts["result"]["data"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["providerId"], "credential");
+    assert!(list[0].get("password").is_none() && list[0].get("accessToken").is_none(), "never secrets");
+}
+
+/// An admin's impersonations end when the admin is banned, and when the
+/// impersonated user's role changes (no admin rights through someone else's session).
+#[tokio::test]
+async fn impersonations_end_with_the_admins_ban_or_the_users_promotion() {
+    let (app, root, _) = with_admin().await;
+    let second = {
+        let (_, created) = admin_post(
+            &app,
+            "/create-user",
+            json!({"email": "second@example.com", "password": PASSWORD, "name": "S", "role": "admin"}),
+            &root,
+        )
+        .await;
+        created["user"]["id"].as_str().unwrap().to_string()
+    };
+    let res = post(&app, "/sign-in/email", json!({"email": "second@example.com", "password": PASSWORD}), None).await;
+    let second_cookie = session_cookie(res.headers()).unwrap();
+    let (_, _, body) = sign_up(&app, "ann@example.com").await;
+    let ann = body["user"]["id"].as_str().unwrap().to_string();
+
+    let impersonate = |cookie: String| {
+        let app = &app;
+        let ann = ann.clone();
+        async move {
+            let res = post(app, "/admin/impersonate-user", json!({"userId": ann}), Some(&cookie)).await;
+            assert_eq!(res.status(), 200);
+            session_cookie(res.headers()).unwrap()
+        }
+    };
+    let as_ann = impersonate(second_cookie.clone()).await;
+    assert_eq!(get_session(&app, ("cookie", &as_ann)).await["session"]["impersonatedBy"], second.as_str());
+    let (status, _) = admin_post(&app, "/ban-user", json!({"userId": second}), &root).await;
+    assert_eq!(status, 200);
+    assert_eq!(get_session(&app, ("cookie", &as_ann)).await, Value::Null, "the banned admin's impersonation ended");
+
+    let as_ann = impersonate(root.clone()).await;
+    let (status, _) = admin_post(&app, "/set-role", json!({"userId": ann, "role": "admin"}), &root).await;
+    assert_eq!(status, 200);
+    assert_eq!(get_session(&app, ("cookie", &as_ann)).await, Value::Null, "no admin rights through an impersonation");
+    let (status, _) = admin_get(&app, "/list-users", &as_ann).await;
+    assert_eq!(status, 401);
 }

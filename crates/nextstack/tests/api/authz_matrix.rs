@@ -83,6 +83,9 @@ const MATRIX: &[(&str, Rule, Setup)] = &[
     ("main.user.getByEmail", Rule::User, |_, _| input(json!({"email": "admin@example.com"}))),
     ("main.user.stats", Rule::User, |_, t| input(json!({"userId": t.user}))),
     ("main.admin.overview", Rule::Admin, |_, _| no_input()),
+    ("main.admin.orders", Rule::Admin, |_, _| input(json!({"status": "PENDING"}))),
+    ("main.admin.files", Rule::Admin, |_, t| input(json!({"userId": t.user}))),
+    ("main.admin.accounts", Rule::Admin, |_, t| input(json!({"userId": t.user}))),
     ("main.user.setAvatar", Rule::OwnerOnly, |app, t| {
         Box::pin(async move { Some(json!({"fileId": ready_image(app, &t.user).await})) })
     }),

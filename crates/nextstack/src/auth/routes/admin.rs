@@ -6,12 +6,12 @@
 //! admin's id. Roles travel as the plugin's lowercase `user`/`admin`.
 
 use axum::Json;
-use axum::extract::{Query, Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::header::SET_COOKIE;
 use http::{HeaderMap, StatusCode};
 use nextstack_entity::{session as session_row, user};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::manage::require_session;
@@ -19,67 +19,11 @@ use super::{check_name, check_password_length, new_session, parse, split};
 use crate::app::AppState;
 use crate::auth::error::{AuthError, messages};
 use crate::auth::session as http_session;
-use crate::auth::wire::AuthUser;
+use crate::auth::wire::{AuthSession, AuthUser};
 use crate::error::AppError;
 use crate::services::admin::{self, Compare, Field, FilterValue, TextMatch, UserQuery, UserUpdate};
 use crate::services::{account, session as sessions, user as users};
-use crate::wire::time::IsoTime;
 use crate::wire::user::Role;
-
-/// The plugin's user object: BetterAuth's user plus `role`, `banned`, `banReason`, `banExpires`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AdminUser {
-    #[serde(flatten)]
-    user: AuthUser,
-    role: &'static str,
-    banned: bool,
-    ban_reason: Option<String>,
-    ban_expires: Option<IsoTime>,
-}
-
-impl From<user::Model> for AdminUser {
-    fn from(mut u: user::Model) -> Self {
-        Self {
-            role: admin::role_name(u.role),
-            banned: u.banned,
-            ban_reason: u.ban_reason.take(),
-            ban_expires: u.ban_expires.map(Into::into),
-            user: u.into(),
-        }
-    }
-}
-
-/// The plugin's session object (tokens included, as BetterAuth lists them to admins).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AdminSession {
-    id: String,
-    token: String,
-    user_id: String,
-    expires_at: IsoTime,
-    ip_address: Option<String>,
-    user_agent: Option<String>,
-    impersonated_by: Option<String>,
-    created_at: IsoTime,
-    updated_at: IsoTime,
-}
-
-impl From<session_row::Model> for AdminSession {
-    fn from(s: session_row::Model) -> Self {
-        Self {
-            id: s.id,
-            token: s.token,
-            user_id: s.user_id,
-            expires_at: s.expires_at.into(),
-            ip_address: s.ip_address,
-            user_agent: s.user_agent,
-            impersonated_by: s.impersonated_by,
-            created_at: s.created_at.into(),
-            updated_at: s.updated_at.into(),
-        }
-    }
-}
 
 /// The acting admin: their session and user.
 struct Acting {
@@ -91,7 +35,8 @@ struct Acting {
 /// 403 with the endpoint's "You are not allowed to …" message).
 async fn require_admin(state: &AppState, headers: &HeaderMap, denied: &'static str) -> Result<Acting, AuthError> {
     let (session, user) = require_session(state, headers).await?;
-    if user.role != Role::Admin {
+    // An impersonation session acts as its user, never with admin rights.
+    if user.role != Role::Admin || session.impersonated_by.is_some() {
         return Err(AuthError::api(StatusCode::FORBIDDEN, denied));
     }
     Ok(Acting { session, user })
@@ -112,6 +57,22 @@ async fn admin_call<T: serde::de::DeserializeOwned>(
 
 fn audit(acting: &Acting, action: &'static str, target: &str) {
     tracing::info!(admin_id = %acting.user.id, action, target_user_id = %target, "admin action");
+}
+
+/// Ends the impersonations `user_id` is part of, in the database and the cache.
+async fn end_impersonations(state: &AppState, user_id: &str) -> Result<(), AuthError> {
+    for id in admin::end_impersonations(&state.db, user_id).await? {
+        state.sessions.revoke_session(&id);
+    }
+    Ok(())
+}
+
+/// An admin may not change their own role (the way to lock every admin out).
+fn not_self(acting: &Acting, target: &str) -> Result<(), AuthError> {
+    if acting.user.id == target {
+        return Err(AuthError::api(StatusCode::BAD_REQUEST, "You cannot change your own role"));
+    }
+    Ok(())
 }
 
 fn user_not_found() -> AuthError {
@@ -157,6 +118,16 @@ pub(super) struct ListUsersQuery {
     filter_operator: Option<String>,
 }
 
+/// A GET endpoint's query, read after the caller is checked (an extractor
+/// would answer a malformed query before the 401/403); bad input is
+/// `VALIDATION_ERROR`.
+fn query_of<T: serde::de::DeserializeOwned>(raw: Option<String>) -> Result<T, AuthError> {
+    let pairs: Map<String, Value> = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect();
+    serde_json::from_value(Value::Object(pairs)).map_err(|_| messages::VALIDATION)
+}
+
 fn user_query(q: ListUsersQuery) -> Result<UserQuery, AuthError> {
     let bad =
         |message: &'static str| AuthError::Coded { status: StatusCode::BAD_REQUEST, code: "VALIDATION_ERROR", message };
@@ -168,7 +139,8 @@ fn user_query(q: ListUsersQuery) -> Result<UserQuery, AuthError> {
     };
     let mut query = UserQuery {
         // At most 1000 users a page, whatever the client asks.
-        limit: number(q.limit)?.map(|l| l.min(1000)),
+        // 0 is no limit, as BetterAuth's `Number(limit) || undefined`; at most 1000 users a page.
+        limit: number(q.limit)?.filter(|l| *l > 0).map(|l| l.min(1000)),
         offset: number(q.offset)?,
         ..UserQuery::default()
     };
@@ -229,13 +201,13 @@ fn user_query(q: ListUsersQuery) -> Result<UserQuery, AuthError> {
 pub(super) async fn list_users(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<ListUsersQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, AuthError> {
     let acting = require_admin(&state, &headers, "You are not allowed to list users").await?;
-    let query = user_query(query)?;
+    let query = user_query(query_of(raw)?)?;
     let (found, total) = admin::list_users(&state.db, &query).await?;
     audit(&acting, "list-users", "*");
-    let list: Vec<AdminUser> = found.into_iter().map(Into::into).collect();
+    let list: Vec<AuthUser> = found.into_iter().map(Into::into).collect();
     let mut out = json!({ "users": list, "total": total });
     if let Some(limit) = query.limit {
         out["limit"] = json!(limit);
@@ -255,12 +227,13 @@ pub(super) struct IdQuery {
 pub(super) async fn get_user(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<IdQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, AuthError> {
     let acting = require_admin(&state, &headers, "You are not allowed to get user").await?;
+    let query: IdQuery = query_of(raw)?;
     let found = find_user(&state, &query.id).await?;
     audit(&acting, "get-user", &found.id);
-    Ok(Json(AdminUser::from(found)).into_response())
+    Ok(Json(AuthUser::from(found)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -285,13 +258,18 @@ pub(super) async fn create_user(State(state): State<AppState>, req: Request) -> 
         Some(value) => role_from(value)?,
         None => Role::User,
     };
-    if body.data.as_ref().is_some_and(|d| !d.is_empty()) {
-        return Err(AuthError::Coded {
-            status: StatusCode::BAD_REQUEST,
-            code: "VALIDATION_ERROR",
-            message: "data may not set fields this server does not have",
-        });
-    }
+    // `data` sets the other fields this schema has (not the email, which is the body's).
+    let extra = match &body.data {
+        Some(data) if data.contains_key("email") => {
+            return Err(AuthError::Coded {
+                status: StatusCode::BAD_REQUEST,
+                code: "VALIDATION_ERROR",
+                message: "The email goes in the body, not in data",
+            });
+        }
+        Some(data) if !data.is_empty() => Some(update_from(data)?),
+        _ => None,
+    };
     if users::find_id_by_email(&state.db, &body.email).await?.is_some() {
         return Err(AuthError::api(StatusCode::BAD_REQUEST, "User already exists. Use another email."));
     }
@@ -305,8 +283,12 @@ pub(super) async fn create_user(State(state): State<AppState>, req: Request) -> 
         }
         Err(other) => return Err(other.into()),
     };
+    let created = match extra {
+        Some(update) => admin::update_user(&state.db, &created.id, update).await?,
+        None => created,
+    };
     audit(&acting, "create-user", &created.id);
-    Ok(Json(json!({ "user": AdminUser::from(created) })).into_response())
+    Ok(Json(json!({ "user": AuthUser::from(created) })).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -349,6 +331,10 @@ pub(super) async fn update_user(State(state): State<AppState>, req: Request) -> 
         return Err(AuthError::api(StatusCode::BAD_REQUEST, "No data to update"));
     }
     let update = update_from(&body.data)?;
+    let role_changes = update.role.is_some();
+    if role_changes {
+        not_self(&acting, &body.user_id)?;
+    }
     let updated = match admin::update_user(&state.db, &body.user_id, update).await {
         Ok(updated) => updated,
         Err(AppError::Conflict(_)) => {
@@ -357,9 +343,12 @@ pub(super) async fn update_user(State(state): State<AppState>, req: Request) -> 
         Err(other) => return Err(or_not_found(other)),
     };
     // The role (or address) sessions carry may have changed.
+    if role_changes {
+        end_impersonations(&state, &updated.id).await?;
+    }
     state.sessions.revoke_user(&updated.id);
     audit(&acting, "update-user", &updated.id);
-    Ok(Json(AdminUser::from(updated)).into_response())
+    Ok(Json(AuthUser::from(updated)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -374,11 +363,13 @@ pub(super) async fn set_role(State(state): State<AppState>, req: Request) -> Res
     let (acting, _, body): (_, _, SetRoleBody) =
         admin_call(&state, req, "You are not allowed to change users role").await?;
     let role = role_from(&body.role)?;
+    not_self(&acting, &body.user_id)?;
     let update = UserUpdate { role: Some(role), ..UserUpdate::default() };
     let updated = admin::update_user(&state.db, &body.user_id, update).await.map_err(or_not_found)?;
+    end_impersonations(&state, &updated.id).await?;
     state.sessions.revoke_user(&updated.id);
     audit(&acting, "set-role", &updated.id);
-    Ok(Json(json!({ "user": AdminUser::from(updated) })).into_response())
+    Ok(Json(json!({ "user": AuthUser::from(updated) })).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -402,6 +393,8 @@ pub(super) async fn ban_user(State(state): State<AppState>, req: Request) -> Res
     }
     let until = match body.ban_expires_in {
         None => None,
+        // As BetterAuth's `banExpiresIn ? … : undefined`: 0 is no expiry.
+        Some(0.0) => None,
         Some(seconds) if seconds.is_finite() && seconds > 0.0 && seconds < 1e11 => {
             Some(nextstack_entity::now() + chrono::Duration::milliseconds((seconds * 1000.0) as i64))
         }
@@ -421,10 +414,13 @@ pub(super) async fn ban_user(State(state): State<AppState>, req: Request) -> Res
             message: "banReason is at most 1000 characters",
         });
     }
-    let banned = admin::ban(&state.db, &target.id, &reason, until).await.map_err(or_not_found)?;
+    let (banned, ended) = admin::ban(&state.db, &target.id, &reason, until).await.map_err(or_not_found)?;
     state.sessions.revoke_user(&banned.id);
+    for id in ended {
+        state.sessions.revoke_session(&id);
+    }
     audit(&acting, "ban-user", &banned.id);
-    Ok(Json(json!({ "user": AdminUser::from(banned) })).into_response())
+    Ok(Json(json!({ "user": AuthUser::from(banned) })).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -438,14 +434,14 @@ pub(super) async fn unban_user(State(state): State<AppState>, req: Request) -> R
     let (acting, _, body): (_, _, UserIdBody) = admin_call(&state, req, "You are not allowed to ban users").await?;
     let user = admin::unban(&state.db, &body.user_id).await.map_err(or_not_found)?;
     audit(&acting, "unban-user", &user.id);
-    Ok(Json(json!({ "user": AdminUser::from(user) })).into_response())
+    Ok(Json(json!({ "user": AuthUser::from(user) })).into_response())
 }
 
 /// `POST /admin/list-user-sessions {userId}`: `{sessions}`.
 pub(super) async fn list_user_sessions(State(state): State<AppState>, req: Request) -> Result<Response, AuthError> {
     let (acting, _, body): (_, _, UserIdBody) =
         admin_call(&state, req, "You are not allowed to list users sessions").await?;
-    let list: Vec<AdminSession> =
+    let list: Vec<AuthSession> =
         admin::user_sessions(&state.db, &body.user_id).await?.into_iter().map(Into::into).collect();
     audit(&acting, "list-user-sessions", &body.user_id);
     Ok(Json(json!({ "sessions": list })).into_response())
@@ -461,10 +457,13 @@ struct SessionTokenBody {
 pub(super) async fn revoke_user_session(State(state): State<AppState>, req: Request) -> Result<Response, AuthError> {
     let (acting, _, body): (_, _, SessionTokenBody) =
         admin_call(&state, req, "You are not allowed to revoke users sessions").await?;
-    let owner = sessions::find_by_token(&state.db, &body.session_token).await?.map(|s| s.user_id);
+    let found = sessions::find_by_token(&state.db, &body.session_token).await?;
     sessions::delete_by_token(&state.db, &body.session_token).await?;
     state.sessions.forget_token(&body.session_token);
-    audit(&acting, "revoke-user-session", owner.as_deref().unwrap_or("-"));
+    if let Some(found) = &found {
+        state.sessions.revoke_session(&found.id);
+    }
+    audit(&acting, "revoke-user-session", found.as_ref().map_or("-", |s| s.user_id.as_str()));
     Ok(Json(json!({ "success": true })).into_response())
 }
 
@@ -472,6 +471,7 @@ pub(super) async fn revoke_user_session(State(state): State<AppState>, req: Requ
 pub(super) async fn revoke_user_sessions(State(state): State<AppState>, req: Request) -> Result<Response, AuthError> {
     let (acting, _, body): (_, _, UserIdBody) =
         admin_call(&state, req, "You are not allowed to revoke users sessions").await?;
+    end_impersonations(&state, &body.user_id).await?;
     sessions::delete_for_user(&state.db, &body.user_id, None).await?;
     state.sessions.revoke_user(&body.user_id);
     audit(&acting, "revoke-user-sessions", &body.user_id);
@@ -506,6 +506,7 @@ pub(super) async fn remove_user(State(state): State<AppState>, req: Request) -> 
     if body.user_id == acting.user.id {
         return Err(AuthError::api(StatusCode::BAD_REQUEST, "You cannot remove yourself"));
     }
+    end_impersonations(&state, &body.user_id).await?;
     let deleted = account::delete_account(&state.db, &body.user_id).await.map_err(or_not_found)?;
     state.sessions.revoke_user(&deleted.user.id);
     let request_id = request_id.as_ref().map(|id| id.as_str());
@@ -529,15 +530,15 @@ pub(super) async fn impersonate_user(State(state): State<AppState>, req: Request
     if target.role == Role::Admin {
         return Err(AuthError::api(StatusCode::FORBIDDEN, "You cannot impersonate admins"));
     }
-    if !admin::may_sign_in(&state.db, &target).await? {
+    let new = new_session(&state, &parts, &target.id, true);
+    let Some(opened) = admin::open_session(&state.db, new, Some(&acting.user.id)).await? else {
         return Err(messages::BANNED_USER);
-    }
-    let opened = admin::impersonate(&state.db, &acting.user.id, new_session(&state, &parts, &target.id, true)).await?;
+    };
     audit(&acting, "impersonate-user", &target.id);
     let dont_remember = if http_session::dont_remember(&state.config, &parts.headers) { "true" } else { "" };
     let admin_value = format!("{}:{dont_remember}", acting.session.token);
     let lifetime = admin::IMPERSONATION_LIFETIME.num_seconds();
-    let body = json!({ "session": AdminSession::from(opened.clone()), "user": AdminUser::from(target) });
+    let body = json!({ "session": AuthSession::from(opened.clone()), "user": AuthUser::from(target) });
     let mut response = Json(body).into_response();
     let headers = response.headers_mut();
     headers.append(SET_COOKIE, http_session::admin_session_cookie(&state.config, &admin_value));
@@ -556,18 +557,29 @@ pub(super) async fn stop_impersonating(
     let Some(admin_id) = session.impersonated_by.clone() else {
         return Err(AuthError::api(StatusCode::BAD_REQUEST, "You are not impersonating anyone"));
     };
-    let lost = || AuthError::api(StatusCode::INTERNAL_SERVER_ERROR, "Failed to find admin session");
-    let saved = http_session::admin_session_from_cookie(&state.config, &headers).ok_or_else(lost)?;
-    let (admin_token, dont_remember) = saved.split_once(':').unwrap_or((saved.as_str(), ""));
-    let (admin_session, admin_user) = sessions::find_valid(&state.db, admin_token).await?.ok_or_else(lost)?;
-    if admin_session.user_id != admin_id {
-        return Err(lost());
-    }
+    // The impersonation ends whatever follows: the admin is never left signed in as the user.
     sessions::delete_by_token(&state.db, &session.token).await?;
-    state.sessions.forget_token(&session.token);
+    state.sessions.revoke_session(&session.id);
     tracing::info!(admin_id = %admin_id, action = "stop-impersonating", target_user_id = %session.user_id, "admin action");
+    let lost = || {
+        let mut response =
+            AuthError::api(StatusCode::INTERNAL_SERVER_ERROR, "Failed to find admin session").into_response();
+        for cookie in http_session::clear_cookies(&state.config) {
+            response.headers_mut().append(SET_COOKIE, cookie);
+        }
+        response.headers_mut().append(SET_COOKIE, http_session::clear_admin_session_cookie(&state.config));
+        response
+    };
+    let Some(saved) = http_session::admin_session_from_cookie(&state.config, &headers) else { return Ok(lost()) };
+    let (admin_token, dont_remember) = saved.split_once(':').unwrap_or((saved.as_str(), ""));
+    let Some((admin_session, admin_user)) = sessions::find_valid(&state.db, admin_token).await? else {
+        return Ok(lost());
+    };
+    if admin_session.user_id != admin_id {
+        return Ok(lost());
+    }
     let remember = dont_remember.is_empty();
-    let body = json!({ "session": AdminSession::from(admin_session.clone()), "user": AdminUser::from(admin_user) });
+    let body = json!({ "session": AuthSession::from(admin_session.clone()), "user": AuthUser::from(admin_user) });
     let mut response = super::with_session(&state, &admin_session, remember, body);
     response.headers_mut().append(SET_COOKIE, http_session::clear_admin_session_cookie(&state.config));
     Ok(response)

@@ -139,7 +139,10 @@ pub(super) async fn change_password(State(state): State<AppState>, req: Request)
     if body.revoke_other_sessions.unwrap_or(false) {
         sessions::delete_for_user(&state.db, &user.id, None).await?;
         state.sessions.revoke_user(&user.id);
-        let session = sessions::create(&state.db, new_session(&state, &parts, &user.id, true)).await?;
+        let new = new_session(&state, &parts, &user.id, true);
+        let Some(session) = crate::services::admin::open_session(&state.db, new, None).await? else {
+            return Err(crate::auth::error::messages::BANNED_USER);
+        };
         let out = json!({ "token": session.token, "user": AuthUser::from(user) });
         return Ok(with_session(&state, &session, true, out));
     }

@@ -50,7 +50,7 @@ pub async fn list(ctx: Authed, input: Option<ListInput>) -> Result<Page<File>, A
         mime_type_prefix: input.mime_type_prefix,
         search: search_term(input.search),
     };
-    files::list(&ctx.state.db, &ctx.caller.user_id, &query).await
+    files::list(&ctx.state.db, Some(&ctx.caller.user_id), &query).await
 }
 
 /// `core.file.update` input.

@@ -1,12 +1,23 @@
-//! `main.admin.*`: what the admin console needs in one call.
+//! `main.admin.*`: what the admin console needs that the rest of the API
+//! answers only for the caller: the overview, every order, every file, a
+//! user's sign-in accounts.
 
-use serde::Serialize;
+use garde::Validate;
+use nextstack_trpc::validation::cuid;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::AppError;
 use crate::http::ready::{self, ReadyChecks};
+use crate::procedures::input::list_input;
 use crate::rpc::auth::Admin;
-use crate::services::overview;
+use crate::services::file::{self as files, FileQuery};
+use crate::services::order::{self as orders, Side};
+use crate::services::pagination::{Page, search_term};
+use crate::services::{overview, social};
+use crate::wire::file::{File, FileStatus};
+use crate::wire::order::{OrderStatus, OrderWithOffering};
+use crate::wire::time::IsoTime;
 
 /// Users by kind.
 #[derive(Debug, Serialize, TS)]
@@ -127,4 +138,97 @@ pub async fn overview(ctx: Admin) -> Result<OverviewOutput, AppError> {
         version: env!("CARGO_PKG_VERSION"),
         environment: ctx.state.config.environment.as_str(),
     })
+}
+
+list_input! {
+    /// `main.admin.orders` input.
+    #[ts(rename = "AdminOrderListInput")]
+    pub struct OrdersInput {
+        /// Only this status.
+        #[garde(skip)]
+        #[ts(optional)]
+        pub status: Option<OrderStatus>,
+    }
+}
+
+/// `main.admin.orders` (admin): every order, newest first, with its offering.
+pub async fn orders(ctx: Admin, input: Option<OrdersInput>) -> Result<Page<OrderWithOffering>, AppError> {
+    let input = input.unwrap_or_default();
+    orders::list(&ctx.state.db, "", Side::Everyone, input.status, input.page_request()).await
+}
+
+list_input! {
+    /// `main.admin.files` input.
+    #[ts(rename = "AdminFileListInput")]
+    pub struct FilesInput {
+        /// Only this user's files.
+        #[garde(inner(custom(cuid)))]
+        #[ts(optional)]
+        pub user_id: Option<String>,
+        /// Only files in this state (DELETED lists nothing).
+        #[garde(skip)]
+        #[ts(optional)]
+        pub status: Option<FileStatus>,
+        /// MIME type prefix, e.g. `image/`.
+        #[garde(inner(length(utf16, min = 1, max = 100)))]
+        #[ts(optional)]
+        pub mime_type_prefix: Option<String>,
+        /// Case-insensitive substring of the original name.
+        #[garde(inner(length(utf16, max = 100)))]
+        #[ts(optional)]
+        pub search: Option<String>,
+    }
+}
+
+/// `main.admin.files` (admin): every user's files (or one user's), newest first, never DELETED ones.
+pub async fn files(ctx: Admin, input: Option<FilesInput>) -> Result<Page<File>, AppError> {
+    let input = input.unwrap_or_default();
+    let query = FileQuery {
+        page: input.page_request(),
+        status: input.status,
+        mime_type_prefix: input.mime_type_prefix,
+        search: search_term(input.search),
+    };
+    files::list(&ctx.state.db, input.user_id.as_deref(), &query).await
+}
+
+/// `main.admin.accounts` input.
+#[derive(Debug, Deserialize, Validate, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "AdminAccountsInput")]
+pub struct AccountsInput {
+    /// The user.
+    #[garde(custom(cuid))]
+    pub user_id: String,
+}
+
+/// One way a user signs in (never its tokens or password).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminAccount {
+    /// Row id.
+    pub id: String,
+    /// `credential`, `google`, `github`, … .
+    pub provider_id: String,
+    /// The provider's user id (the user id for `credential`).
+    pub account_id: String,
+    /// Granted scopes.
+    pub scope: Option<String>,
+    /// Linked at.
+    pub created_at: IsoTime,
+}
+
+/// `main.admin.accounts` (admin): a user's sign-in accounts, oldest first.
+pub async fn accounts(ctx: Admin, input: AccountsInput) -> Result<Vec<AdminAccount>, AppError> {
+    let rows = social::list(&ctx.state.db, &input.user_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| AdminAccount {
+            id: a.id,
+            provider_id: a.provider_id,
+            account_id: a.account_id,
+            scope: a.scope,
+            created_at: a.created_at.into(),
+        })
+        .collect())
 }
