@@ -10,6 +10,10 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait, SchemaManager};
 use crate::Migrator;
 use crate::catalog::Catalog;
 
+/// BetterAuth's admin plugin's columns (`m20261203_000006_admin_plugin`).
+const LATER_COLUMNS: [(&str, &str); 4] =
+    [("User", "banned"), ("User", "banReason"), ("User", "banExpires"), ("Session", "impersonatedBy")];
+
 /// What [`adopt`] found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Adoption {
@@ -49,6 +53,9 @@ pub async fn adopt(db: &DatabaseConnection) -> Result<Adoption, DbErr> {
     let mut live = Catalog::read(db, &schema).await?.limited_to(&expected.tables);
     // Enum types belong to the schema, not to a table: only the model's ones count.
     live.enums.retain(|(name, _)| expected.enums.iter().any(|(e, _)| e == name));
+    // Columns a later migration adds where missing: a TypeScript stack that ran
+    // BetterAuth's admin plugin has them already, and that migration settles them.
+    live.columns.retain(|c| !LATER_COLUMNS.contains(&(c.table.as_str(), c.name.as_str())));
     let differences = live.differences(&expected);
     if !differences.is_empty() {
         return Ok(Adoption::Refused { differences });

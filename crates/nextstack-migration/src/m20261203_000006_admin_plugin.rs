@@ -2,7 +2,9 @@
 //! `User.banReason`, `User.banExpires` and `Session.impersonatedBy`, with the
 //! types Prisma gives `Boolean @default(false)`, `String?`, `DateTime?` and
 //! `String?`. A database where the TypeScript stack's admin plugin already
-//! added them keeps them (the columns are added only where missing).
+//! added them keeps them (the columns are added only where missing); its
+//! `banned` — `Boolean? @default(false)` in BetterAuth's Prisma schema — is
+//! made `NOT NULL DEFAULT false`, NULL meaning not banned.
 
 use sea_orm_migration::prelude::*;
 
@@ -22,6 +24,15 @@ impl MigrationTrait for Migration {
         for (name, column) in USER_COLUMNS.into_iter().zip(wanted) {
             if !manager.has_column("User", name).await? {
                 manager.alter_table(Table::alter().table("User").add_column(column).take()).await?;
+            } else if name == "banned" {
+                let db = manager.get_connection();
+                db.execute_unprepared(r#"UPDATE "User" SET "banned" = false WHERE "banned" IS NULL"#).await?;
+                if manager.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+                    db.execute_unprepared(
+                        r#"ALTER TABLE "User" ALTER COLUMN "banned" SET DEFAULT false, ALTER COLUMN "banned" SET NOT NULL"#,
+                    )
+                    .await?;
+                }
             }
         }
         if !manager.has_column("Session", "impersonatedBy").await? {

@@ -52,6 +52,29 @@ async fn a_prisma_made_database_is_adopted_and_migrated_with_its_rows() {
     schema.cleanup().await;
 }
 
+/// A TypeScript stack that ran BetterAuth's admin plugin: its columns are
+/// there already (`banned` nullable, as the plugin's Prisma schema has it).
+#[tokio::test]
+async fn a_database_with_the_admin_plugins_columns_is_adopted_and_settled() {
+    let schema = TestSchema::create().await;
+    let db = prisma_made(&schema).await;
+    db.execute_unprepared(
+        r#"ALTER TABLE "User" ADD COLUMN "banned" BOOLEAN DEFAULT false, ADD COLUMN "banReason" TEXT, ADD COLUMN "banExpires" TIMESTAMP(3);
+           ALTER TABLE "Session" ADD COLUMN "impersonatedBy" TEXT;
+           UPDATE "User" SET "banned" = NULL, "banReason" = 'kept' WHERE email = 'kept@example.com';"#,
+    )
+    .await
+    .expect("the plugin's columns");
+    let initial = Migrator::migrations()[0].name().to_string();
+    assert_eq!(adopt(&db).await.unwrap(), Adoption::Baselined { migration: initial });
+    Migrator::up(&db, None).await.expect("the later migrations");
+    let columns = schema.columns(&db).await;
+    let banned = columns.iter().find(|c| c.table == "User" && c.name == "banned").expect("banned");
+    assert_eq!(banned, &crate::pg::expected_column("User", "banned", "bool", false, Some("false")));
+    assert_eq!(count(&db, r#"SELECT count(*) FROM "User" WHERE "banned" = false AND "banReason" = 'kept'"#).await, 1);
+    schema.cleanup().await;
+}
+
 #[tokio::test]
 async fn a_database_that_differs_is_refused_with_the_difference_and_left_unchanged() {
     let schema = TestSchema::create().await;
