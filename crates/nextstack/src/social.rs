@@ -135,17 +135,12 @@ impl Provider {
         }
     }
 
-    /// The provider's authorization endpoint, for the Expo proxy's check.
+    /// The provider's authorization endpoint (without query), for the Expo proxy's check.
     pub async fn authorization_endpoint(&self, http: &reqwest::Client) -> Result<url::Url, SocialError> {
-        let probe = AuthorizationRequest {
-            state: "s",
-            code_verifier: "v0123456789012345678901234567890123456789012",
-            nonce: Some("n"),
-            scopes: &[],
-            login_hint: None,
-            redirect_uri: "http://localhost/",
+        let mut url = match self {
+            Self::Oidc(p) => p.authorization_endpoint(http).await?,
+            Self::GitHub(app) | Self::Discord(app) => app.authorization_endpoint()?,
         };
-        let mut url = self.authorization_url(http, &probe).await?;
         url.set_query(None);
         url.set_fragment(None);
         Ok(url)

@@ -96,6 +96,11 @@ impl OAuthApp {
         Ok(builder.url().0)
     }
 
+    /// The authorization endpoint.
+    pub fn authorization_endpoint(&self) -> Result<url::Url, SocialError> {
+        url::Url::parse(self.auth_url).map_err(|e| SocialError::unavailable(self.id, e))
+    }
+
     /// Exchanges the code for tokens.
     pub async fn exchange(
         &self,

@@ -293,6 +293,11 @@ impl OidcProvider {
         Err(SocialError::invalid_id_token(&self.id, &reason))
     }
 
+    /// The authorization endpoint discovery named.
+    pub async fn authorization_endpoint(&self, http: &reqwest::Client) -> Result<url::Url, SocialError> {
+        Ok(self.metadata(http, false).await?.authorization_endpoint().url().clone())
+    }
+
     /// The id clients name.
     pub fn id(&self) -> &str {
         &self.id
