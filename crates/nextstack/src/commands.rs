@@ -18,10 +18,7 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     if config.is_production() && config.metrics_enabled && config.metrics_token.is_none() {
         tracing::warn!("METRICS_TOKEN is not set: /metrics is open to anyone who reaches this port");
     }
-    let db = db::connect(&config.database).await.context("cannot open the database")?;
-    if config.database.auto_migrate {
-        db::migrate(&db).await.context("cannot migrate the database")?;
-    }
+    let db = db::connect_migrated(&config.database).await.context("cannot open and migrate the database")?;
     let addr = (config.host, config.port);
     let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {}:{}", addr.0, addr.1))?;
     let local = listener.local_addr()?;
@@ -135,10 +132,7 @@ pub async fn create_admin(config: Config, email: &str) -> anyhow::Result<()> {
         move || hash_blocking(&password)
     })
     .await?;
-    let db = db::connect(&config.database).await.context("cannot open the database")?;
-    if config.database.auto_migrate {
-        db::migrate(&db).await.context("cannot migrate the database")?;
-    }
+    let db = db::connect_migrated(&config.database).await.context("cannot open and migrate the database")?;
     let message = match account::make_admin(&db, email, hash).await? {
         account::AdminChange::Created(email) => format!("created admin {email}"),
         account::AdminChange::Promoted(email) => format!("promoted {email} to admin"),

@@ -224,11 +224,39 @@ pub struct S3Config {
 impl Config {
     /// Fills in the default `PUBLIC_URL` from the address the server actually listens on (port 0 included).
     pub fn bound_to(&mut self, addr: std::net::SocketAddr) {
-        if self.public_url.is_none() {
+        let defaulted = self.public_url.is_none();
+        if defaulted {
             let host = if addr.ip().is_unspecified() { "localhost".to_string() } else { addr.ip().to_string() };
             let host = if addr.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
             self.public_url = Some(format!("http://{host}:{}", addr.port()));
         }
+        // The server's own pages (the `/admin` console) post to `/api/auth` from
+        // the server's origin, which BETTER_AUTH_URL need not name (its default
+        // is the TypeScript stack's port 3000), so that origin is trusted too.
+        for origin in self.own_origins(addr, defaulted) {
+            if !self.trusted_origins.contains(&origin) {
+                self.trusted_origins.push(origin);
+            }
+        }
+    }
+
+    /// The origins this server is reached at: `PUBLIC_URL`'s, and when that is
+    /// not set and the address is loopback or unspecified, both `localhost` and
+    /// `127.0.0.1`, which a developer uses interchangeably.
+    fn own_origins(&self, addr: std::net::SocketAddr, defaulted: bool) -> Vec<String> {
+        let mut origins = Vec::new();
+        if let Some(url) = self.public_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
+            origins.push(url.origin().ascii_serialization());
+        }
+        if defaulted && (addr.ip().is_loopback() || addr.ip().is_unspecified()) {
+            for host in ["localhost", "127.0.0.1"] {
+                let origin = format!("http://{host}:{}", addr.port());
+                if !origins.contains(&origin) {
+                    origins.push(origin);
+                }
+            }
+        }
+        origins
     }
 }
 

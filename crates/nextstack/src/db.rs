@@ -48,6 +48,23 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
     Database::connect(options).await
 }
 
+/// Migrates (when `auto_migrate` is on) on a connection of its own, closes it,
+/// and only then opens the pool the caller uses, so no pooled connection has
+/// prepared a statement against the schema as it was before. sqlx keeps a
+/// prepared statement's column names from when it was first prepared; SQLite
+/// re-prepares the statement itself after a schema change, but the kept names
+/// stay, and a column a migration added then reads as missing
+/// (launchbadge/sqlx#2517).
+pub async fn connect_migrated(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    if config.auto_migrate {
+        let migrator = connect(&DatabaseConfig { max_connections: 1, ..config.clone() }).await?;
+        let migrated = migrate(&migrator).await;
+        migrator.close().await?;
+        migrated?;
+    }
+    connect(config).await
+}
+
 /// Applies every pending migration. A PostgreSQL database the TypeScript
 /// stack made (the data model's tables, no migration record) is adopted
 /// first when its tables are exactly the initial migration's; when they are

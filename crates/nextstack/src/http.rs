@@ -1,5 +1,6 @@
 //! Plain HTTP handlers (not tRPC).
 
+pub mod admin_console;
 pub mod health;
 pub mod metrics;
 pub mod not_found;

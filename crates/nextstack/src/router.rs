@@ -6,7 +6,7 @@ use nextstack_trpc::{SseConfig, Trpc, TrpcConfig};
 
 use crate::app::AppState;
 use crate::auth;
-use crate::http::{health, metrics, not_found, ready, storage};
+use crate::http::{admin_console, health, metrics, not_found, ready, storage};
 use crate::middleware;
 use crate::rpc::{ctx, registry};
 
@@ -50,6 +50,7 @@ pub fn build_with(state: AppState, procedures: nextstack_trpc::Router<ctx::Ctx>)
         .route("/metrics", get(metrics::metrics))
         .nest_service("/trpc", trpc.into_axum())
         .merge(storage::router(&state))
+        .merge(admin_console::router())
         .nest(
             "/api/auth",
             auth::routes::router().layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard::guard)),

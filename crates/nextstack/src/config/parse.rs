@@ -396,6 +396,20 @@ mod tests {
     }
 
     #[test]
+    fn the_server_trusts_its_own_origin_once_bound() {
+        let mut dev = build_from(&[]).unwrap();
+        dev.bound_to("127.0.0.1:3001".parse().unwrap());
+        for own in ["http://localhost:3001", "http://127.0.0.1:3001"] {
+            assert!(dev.trusted_origins.contains(&own.to_string()), "{own} in {:?}", dev.trusted_origins);
+        }
+        let mut public = build_from(&[("PUBLIC_URL", "https://api.example.com/base")]).unwrap();
+        public.bound_to("0.0.0.0:8080".parse().unwrap());
+        assert!(public.trusted_origins.contains(&"https://api.example.com".to_string()));
+        // A set PUBLIC_URL is how clients reach the server: loopback names are not added.
+        assert!(!public.trusted_origins.iter().any(|o| o.contains(":8080")), "{:?}", public.trusted_origins);
+    }
+
+    #[test]
     fn defaults_run_on_embedded_sqlite() {
         let c = build_from(&[]).unwrap();
         assert_eq!(c.port, 3001);

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod admin_console;
 mod admin_plugin;
 mod adoption;
 mod attacks;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use garde::Validate;
 use nextstack::app::AppState;
-use nextstack::config::Config;
+use nextstack::config::{Config, DatabaseConfig};
 use nextstack::error::AppError;
 use nextstack::rpc::auth::Public;
 use nextstack::services::session::{self as sessions, NewSession};
@@ -144,11 +144,15 @@ impl TestAppBuilder {
             nextstack::telemetry::init(&config);
         }
 
-        let db = db::connect(&config.database).await.expect("connect test database");
+        // Migrated on a connection of its own, as `db::connect_migrated` does for the server.
+        let setup = DatabaseConfig { max_connections: 1, ..config.database.clone() };
+        let migrator = db::connect(&setup).await.expect("connect test database");
         if let Some(sql) = &self.before_migrate {
-            db.execute_unprepared(sql).await.expect("the SQL run before migrating");
+            migrator.execute_unprepared(sql).await.expect("the SQL run before migrating");
         }
-        db::migrate(&db).await.expect("migrate test database");
+        db::migrate(&migrator).await.expect("migrate test database");
+        migrator.close().await.expect("close the migrating connection");
+        let db = db::connect(&config.database).await.expect("connect test database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         config.bound_to(listener.local_addr().expect("addr"));

@@ -1,0 +1,340 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Badge } from '../components/Badge';
+import { useConfirm } from '../components/Confirm';
+import { PageHeader } from '../components/PageHeader';
+import { ErrorMessage, QueryView } from '../components/QueryView';
+import { authClient, unwrap, type AuthSession, type AuthUser } from '../lib/auth';
+import { formatDate } from '../lib/format';
+import { href, Link, navigate } from '../lib/router';
+import { useTRPC } from '../lib/trpc';
+
+/** Everything under ['admin'] may have changed after an action on a user. */
+function useAdminAction<T, V = void>(run: (variables: V) => Promise<T>, after?: () => void) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: run,
+    onSuccess: async () => {
+      after?.();
+      await queryClient.invalidateQueries({ queryKey: ['admin'] });
+    },
+  });
+}
+
+function Done({ show, children }: { show: boolean; children: string }) {
+  return show ? (
+    <p role="status" className="ok">
+      {children}
+    </p>
+  ) : null;
+}
+
+function Profile({ user }: { user: AuthUser }) {
+  const trpc = useTRPC();
+  const details = useQuery(trpc.core.user.get.queryOptions({ id: user.id }));
+  return (
+    <section className="card" aria-labelledby="profile-title">
+      <h2 id="profile-title">Profile</h2>
+      <QueryView query={details}>
+        {(data) => (
+          <dl className="fields">
+            <dt>ID</dt>
+            <dd className="mono">{data.id}</dd>
+            <dt>Email</dt>
+            <dd>
+              {data.email} {data.emailVerified ? <Badge value="Verified" /> : <Badge value="Unverified" />}
+            </dd>
+            <dt>Name</dt>
+            <dd>{data.name || '—'}</dd>
+            <dt>Signed up</dt>
+            <dd>{formatDate(data.createdAt)}</dd>
+            <dt>Updated</dt>
+            <dd>{formatDate(data.updatedAt)}</dd>
+            <dt>Owns</dt>
+            <dd>
+              <Link to={`/posts?author=${data.id}`}>{data._count.posts} posts</Link>, {data._count.orders} orders,{' '}
+              {data._count.profiles} profiles, <Link to={`/files?user=${data.id}`}>files</Link>
+            </dd>
+          </dl>
+        )}
+      </QueryView>
+    </section>
+  );
+}
+
+function RoleForm({ user }: { user: AuthUser }) {
+  const confirm = useConfirm();
+  const current = user.role === 'admin' ? 'admin' : 'user';
+  const [role, setRole] = useState<'admin' | 'user'>(current);
+  useEffect(() => setRole(current), [current]);
+  const save = useAdminAction(() => unwrap(authClient.admin.setRole({ userId: user.id, role })));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (await confirm({ title: 'Change role?', message: `Make ${user.email} ${role === 'admin' ? 'an admin' : 'a user'}?` })) save.mutate();
+  };
+  return (
+    <section className="card" aria-labelledby="role-title">
+      <h2 id="role-title">Role</h2>
+      <form className="inline" onSubmit={submit}>
+        <label htmlFor="user-role">Role</label>
+        <select id="user-role" value={role} onChange={(e) => setRole(e.target.value === 'admin' ? 'admin' : 'user')}>
+          <option value="user">user</option>
+          <option value="admin">admin</option>
+        </select>
+        <button type="submit" disabled={save.isPending || role === current}>
+          Save role
+        </button>
+      </form>
+      <ErrorMessage error={save.error} />
+      <Done show={save.isSuccess}>Role saved.</Done>
+    </section>
+  );
+}
+
+function BanForm({ user }: { user: AuthUser }) {
+  const confirm = useConfirm();
+  const [reason, setReason] = useState('');
+  const [days, setDays] = useState('');
+  const ban = useAdminAction(
+    () =>
+      unwrap(
+        authClient.admin.banUser({
+          userId: user.id,
+          banReason: reason.trim() || undefined,
+          banExpiresIn: days ? Math.round(Number(days) * 86_400) : undefined,
+        }),
+      ),
+    () => {
+      setReason('');
+      setDays('');
+    },
+  );
+  const unban = useAdminAction(() => unwrap(authClient.admin.unbanUser({ userId: user.id })));
+  const submitBan = async (event: FormEvent) => {
+    event.preventDefault();
+    const until = days ? ` for ${days} day(s)` : ' with no expiry';
+    if (await confirm({ title: 'Ban user?', message: `Ban ${user.email}${until}? All of their sessions end now.` })) ban.mutate();
+  };
+  const submitUnban = async () => {
+    if (await confirm({ title: 'Unban user?', message: `Lift the ban on ${user.email}?` })) unban.mutate();
+  };
+  return (
+    <section className="card" aria-labelledby="ban-title">
+      <h2 id="ban-title">Ban</h2>
+      {user.banned ? (
+        <>
+          <p>
+            <Badge value="Banned" /> {user.banReason ? `Reason: ${user.banReason}.` : ''}{' '}
+            {user.banExpires ? `Until ${formatDate(user.banExpires)}.` : 'No expiry.'}
+          </p>
+          <button type="button" onClick={submitUnban} disabled={unban.isPending}>
+            Unban
+          </button>
+        </>
+      ) : (
+        <form className="stack" onSubmit={submitBan}>
+          <p>
+            <Badge value="Active" /> Not banned.
+          </p>
+          <label htmlFor="ban-reason">Ban reason</label>
+          <input id="ban-reason" maxLength={1000} value={reason} onChange={(e) => setReason(e.target.value)} />
+          <label htmlFor="ban-days">Expires in days (empty: never)</label>
+          <input id="ban-days" type="number" min="0.01" step="any" inputMode="decimal" value={days} onChange={(e) => setDays(e.target.value)} />
+          <button type="submit" className="danger" disabled={ban.isPending}>
+            Ban user
+          </button>
+        </form>
+      )}
+      <ErrorMessage error={ban.error ?? unban.error} />
+    </section>
+  );
+}
+
+function Sessions({ user }: { user: AuthUser }) {
+  const confirm = useConfirm();
+  const sessions = useQuery({
+    queryKey: ['admin', 'sessions', user.id],
+    queryFn: () => unwrap<{ sessions: AuthSession[] }>(authClient.admin.listUserSessions({ userId: user.id })),
+  });
+  const revoke = useAdminAction((sessionToken: string) => unwrap(authClient.admin.revokeUserSession({ sessionToken })));
+  const revokeAll = useAdminAction(() => unwrap(authClient.admin.revokeUserSessions({ userId: user.id })));
+  const askRevoke = async (token: string, created: string) => {
+    if (await confirm({ title: 'Revoke session?', message: `End the session of ${user.email} started ${created}?` })) revoke.mutate(token);
+  };
+  const askRevokeAll = async () => {
+    if (await confirm({ title: 'Revoke all sessions?', message: `Sign ${user.email} out everywhere?` })) revokeAll.mutate();
+  };
+  return (
+    <section className="card wide" aria-labelledby="sessions-title">
+      <h2 id="sessions-title">Sessions</h2>
+      <QueryView query={sessions} isEmpty={(data) => data.sessions.length === 0} empty="No sessions">
+        {(data) => (
+          <>
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Started</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">IP address</th>
+                    <th scope="col">User agent</th>
+                    <th scope="col">Impersonated by</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.sessions.map((session) => {
+                    const created = formatDate(session.createdAt);
+                    return (
+                      <tr key={session.id}>
+                        <td>{created}</td>
+                        <td>{formatDate(session.expiresAt)}</td>
+                        <td>{session.ipAddress || '—'}</td>
+                        <td className="ua">{session.userAgent || '—'}</td>
+                        <td className="mono">{session.impersonatedBy || '—'}</td>
+                        <td>
+                          <button
+                            type="button"
+                            aria-label={`Revoke session started ${created}`}
+                            onClick={() => askRevoke(session.token, created)}
+                            disabled={revoke.isPending}
+                          >
+                            Revoke
+                          </button>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+            <button type="button" className="danger" onClick={askRevokeAll} disabled={revokeAll.isPending}>
+              Revoke all sessions
+            </button>
+          </>
+        )}
+      </QueryView>
+      <ErrorMessage error={revoke.error ?? revokeAll.error} />
+    </section>
+  );
+}
+
+function Accounts({ user }: { user: AuthUser }) {
+  const trpc = useTRPC();
+  const accounts = useQuery(trpc.main.admin.accounts.queryOptions({ userId: user.id }));
+  return (
+    <section className="card" aria-labelledby="accounts-title">
+      <h2 id="accounts-title">Sign-in methods</h2>
+      <QueryView query={accounts} isEmpty={(data) => data.length === 0} empty="No sign-in methods">
+        {(data) => (
+          <ul className="plain">
+            {data.map((account) => (
+              <li key={account.id}>
+                <strong>{account.providerId}</strong> <span className="muted">since {formatDate(account.createdAt)}</span>
+                {account.scope && <div className="muted small">scopes: {account.scope}</div>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryView>
+    </section>
+  );
+}
+
+function Impersonate({ user }: { user: AuthUser }) {
+  const confirm = useConfirm();
+  const impersonate = useMutation({
+    mutationFn: () => unwrap(authClient.admin.impersonateUser({ userId: user.id })),
+    // The session cookie is now the user's: start over so nothing of the
+    // admin's cached data is shown under it.
+    onSuccess: () => window.location.assign(href('/')),
+  });
+  const ask = async () => {
+    if (await confirm({ title: 'Impersonate user?', message: `Act as ${user.email} for up to an hour?` })) impersonate.mutate();
+  };
+  return (
+    <section className="card" aria-labelledby="impersonate-title">
+      <h2 id="impersonate-title">Impersonate</h2>
+      <p className="muted">See the app as this user. Admin rights are off until you stop.</p>
+      <button type="button" onClick={ask} disabled={impersonate.isPending}>
+        Impersonate
+      </button>
+      <ErrorMessage error={impersonate.error} />
+    </section>
+  );
+}
+
+function SetPassword({ user }: { user: AuthUser }) {
+  const confirm = useConfirm();
+  const [password, setPassword] = useState('');
+  const save = useAdminAction(() => unwrap(authClient.admin.setUserPassword({ userId: user.id, newPassword: password })), () => setPassword(''));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (await confirm({ title: 'Set password?', message: `Replace the password of ${user.email}?` })) save.mutate();
+  };
+  return (
+    <section className="card" aria-labelledby="password-title">
+      <h2 id="password-title">Password</h2>
+      <form className="stack" onSubmit={submit}>
+        <label htmlFor="new-password">New password</label>
+        <input id="new-password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <button type="submit" disabled={save.isPending}>
+          Set password
+        </button>
+      </form>
+      <ErrorMessage error={save.error} />
+      <Done show={save.isSuccess}>Password set.</Done>
+    </section>
+  );
+}
+
+function Remove({ user }: { user: AuthUser }) {
+  const confirm = useConfirm();
+  const remove = useAdminAction(
+    () => unwrap(authClient.admin.removeUser({ userId: user.id })),
+    () => navigate('/users'),
+  );
+  const ask = async () => {
+    if (await confirm({ title: 'Delete user?', message: `Delete ${user.email} and everything they own? This cannot be undone.` }))
+      remove.mutate();
+  };
+  return (
+    <section className="card" aria-labelledby="remove-title">
+      <h2 id="remove-title">Delete</h2>
+      <button type="button" className="danger" onClick={ask} disabled={remove.isPending}>
+        Delete user
+      </button>
+      <ErrorMessage error={remove.error} />
+    </section>
+  );
+}
+
+export function UserDetail({ id }: { id: string }) {
+  const user = useQuery({
+    queryKey: ['admin', 'user', id],
+    queryFn: () => unwrap<AuthUser>(authClient.admin.getUser({ query: { id } })),
+  });
+  return (
+    <>
+      <PageHeader title={user.data ? user.data.email : 'User'}>
+        <Link to="/users">← All users</Link>
+      </PageHeader>
+      <QueryView query={user}>
+        {(data) => (
+          <div className="cards">
+            <Profile user={data} />
+            <RoleForm user={data} />
+            <BanForm user={data} />
+            <Accounts user={data} />
+            <Impersonate user={data} />
+            <SetPassword user={data} />
+            <Sessions user={data} />
+            <Remove user={data} />
+          </div>
+        )}
+      </QueryView>
+    </>
+  );
+}

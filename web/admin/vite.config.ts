@@ -1,0 +1,23 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The dev proxy lets `npx vite` talk to a locally running server; it does not
+// affect the build. Point it elsewhere with NEXTSTACK_URL.
+const backend = process.env.NEXTSTACK_URL ?? 'http://127.0.0.1:3001';
+
+export default defineConfig({
+  base: '/admin/',
+  plugins: [react()],
+  build: {
+    // dist/ is committed and CI rebuilds it byte for byte: no sourcemaps, and
+    // nothing in the output may depend on time or on where the repo lives.
+    sourcemap: false,
+    reportCompressedSize: false,
+  },
+  server: {
+    proxy: {
+      '/trpc': { target: backend, changeOrigin: false },
+      '/api': { target: backend, changeOrigin: false },
+    },
+  },
+});
