@@ -1,9 +1,14 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// The dev proxy lets `npx vite` talk to a locally running server; it does not
-// affect the build. Point it elsewhere with NEXTSTACK_URL.
+// The proxy lets `npx vite` (and `npx vite preview`, which serves dist/) talk
+// to a locally running server; it does not affect the build. Point it
+// elsewhere with NEXTSTACK_URL.
 const backend = process.env.NEXTSTACK_URL ?? 'http://127.0.0.1:3001';
+const proxy = {
+  '/trpc': { target: backend, changeOrigin: false },
+  '/api': { target: backend, changeOrigin: false },
+};
 
 export default defineConfig({
   base: '/admin/',
@@ -14,10 +19,6 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: false,
   },
-  server: {
-    proxy: {
-      '/trpc': { target: backend, changeOrigin: false },
-      '/api': { target: backend, changeOrigin: false },
-    },
-  },
+  server: { proxy },
+  preview: { proxy },
 });

@@ -15,6 +15,11 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     if config.generated_secret {
         tracing::warn!("BETTER_AUTH_SECRET is not set: using a random secret for this run (sessions end on restart)");
     }
+    if config.is_production() && config.public_url.is_none() {
+        tracing::warn!(
+            "PUBLIC_URL is not set: signed storage URLs name the bound address, and the /admin console works only where that is how browsers reach this server"
+        );
+    }
     if config.is_production() && config.metrics_enabled && config.metrics_token.is_none() {
         tracing::warn!("METRICS_TOKEN is not set: /metrics is open to anyone who reaches this port");
     }

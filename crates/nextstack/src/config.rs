@@ -241,9 +241,15 @@ impl Config {
     }
 
     /// The origins this server is reached at: `PUBLIC_URL`'s, and when that is
-    /// not set and the address is loopback or unspecified, both `localhost` and
-    /// `127.0.0.1`, which a developer uses interchangeably.
+    /// not set and the address is loopback (or unspecified, outside
+    /// production), both `localhost` and `127.0.0.1`, which a developer uses
+    /// interchangeably.
     fn own_origins(&self, addr: std::net::SocketAddr, defaulted: bool) -> Vec<String> {
+        // On every interface in production, the address says nothing of how
+        // browsers reach the server: only PUBLIC_URL can (serve warns when unset).
+        if defaulted && addr.ip().is_unspecified() && self.is_production() {
+            return Vec::new();
+        }
         let mut origins = Vec::new();
         if let Some(url) = self.public_url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
             origins.push(url.origin().ascii_serialization());

@@ -55,14 +55,28 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
 /// re-prepares the statement itself after a schema change, but the kept names
 /// stay, and a column a migration added then reads as missing
 /// (launchbadge/sqlx#2517).
+///
+/// An in-memory SQLite database lives only as long as its pool, so it is
+/// migrated on the pool that serves it (it has no statements from before).
 pub async fn connect_migrated(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
-    if config.auto_migrate {
-        let migrator = connect(&DatabaseConfig { max_connections: 1, ..config.clone() }).await?;
-        let migrated = migrate(&migrator).await;
-        migrator.close().await?;
-        migrated?;
+    if !config.auto_migrate {
+        return connect(config).await;
     }
+    if is_in_memory(config.url.expose_secret()) {
+        let db = connect(config).await?;
+        migrate(&db).await?;
+        return Ok(db);
+    }
+    let migrator = connect(&DatabaseConfig { max_connections: 1, ..config.clone() }).await?;
+    let migrated = migrate(&migrator).await;
+    migrator.close().await?;
+    migrated?;
     connect(config).await
+}
+
+/// `sqlite::memory:`, `sqlite://:memory:` or a `mode=memory` URI.
+fn is_in_memory(url: &str) -> bool {
+    url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory"))
 }
 
 /// Applies every pending migration. A PostgreSQL database the TypeScript
@@ -137,4 +151,19 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[tokio::test]
+    async fn an_in_memory_database_is_migrated_on_the_pool_that_serves_it() {
+        let vars = [("NODE_ENV", "test"), ("DATABASE_URL", "sqlite::memory:")];
+        let config = Config::from_vars(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()).unwrap();
+        let db = connect_migrated(&config.database).await.unwrap();
+        let status = migration_status(&db).await.unwrap();
+        assert!(status.iter().all(|(_, applied)| *applied), "{status:?}");
+    }
 }

@@ -407,6 +407,11 @@ mod tests {
         assert!(public.trusted_origins.contains(&"https://api.example.com".to_string()));
         // A set PUBLIC_URL is how clients reach the server: loopback names are not added.
         assert!(!public.trusted_origins.iter().any(|o| o.contains(":8080")), "{:?}", public.trusted_origins);
+        // Nor in production on every interface: browsers arrive by a name only PUBLIC_URL knows.
+        let secret = ("BETTER_AUTH_SECRET", "a-production-secret-that-is-long-enough-0123456789");
+        let mut production = build_from(&[("NODE_ENV", "production"), secret]).unwrap();
+        production.bound_to("0.0.0.0:8080".parse().unwrap());
+        assert!(!production.trusted_origins.iter().any(|o| o.contains(":8080")), "{:?}", production.trusted_origins);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! `assets/` carry a content hash in their names and are cached for a year;
 //! every other path under `/admin/` that names no file is the app's own route
 //! and gets `index.html`, which is never cached, so a new deployment is picked
-//! up on the next load.
+//! up on the next load. A path whose last segment has a dot is taken for a
+//! file, so the app's routes never end in one.
 
 use axum::Router;
 use axum::body::Body;

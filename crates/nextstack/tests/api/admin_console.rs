@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nextstack_entity::{file, level, user};
-use sea_orm::EntityTrait;
+use nextstack_entity::{file, level, session, user};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::auth::{PASSWORD, sign_up};
@@ -112,6 +112,21 @@ fn the_committed_bundle_is_what_its_sources_build() {
     }
 }
 
+#[test]
+fn the_console_type_checks_against_the_generated_router() {
+    // Vite strips types without checking them: this is what ties the console's
+    // calls to `clients/ts/src/router.ts`, which `nextstack gen-types` writes.
+    let dir = console_dir();
+    assert!(dir.join("node_modules/typescript").is_dir(), "run `npm ci` in web/admin first (scripts/test does)");
+    let checked = Command::new("npx").args(["tsc", "--noEmit"]).current_dir(&dir).output().expect("npx is installed");
+    assert!(
+        checked.status.success(),
+        "the console does not type-check:\n{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+}
+
 /// A 4×4 red PNG, so the console has a real image to preview.
 const PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
@@ -181,8 +196,12 @@ async fn an_admin_runs_the_console_in_a_real_browser() {
     assert!(stdout.contains(r#""ok":true"#), "{stdout}");
 
     // What the browser did is in the database.
-    let member = user::Entity::find_by_id(user_id).one(&app.db).await.unwrap().unwrap();
+    let member = user::Entity::find_by_id(user_id.clone()).one(&app.db).await.unwrap().unwrap();
     assert!(!member.banned, "banned, then unbanned through the console");
+    // The ban ended every session the member had (the API sign-up's and their
+    // browser's), and the impersonation's ended when the admin stopped.
+    let left = session::Entity::find().filter(session::Column::UserId.eq(user_id)).count(&app.db).await.unwrap();
+    assert_eq!(left, 0, "the member's sessions outlived the ban");
     let edited = level::Entity::find_by_id(level_id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(edited.name, "Edited by console");
     let removed = file::Entity::find_by_id(file_id).one(&app.db).await.unwrap().unwrap();

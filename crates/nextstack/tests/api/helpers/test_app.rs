@@ -144,15 +144,14 @@ impl TestAppBuilder {
             nextstack::telemetry::init(&config);
         }
 
-        // Migrated on a connection of its own, as `db::connect_migrated` does for the server.
-        let setup = DatabaseConfig { max_connections: 1, ..config.database.clone() };
-        let migrator = db::connect(&setup).await.expect("connect test database");
         if let Some(sql) = &self.before_migrate {
-            migrator.execute_unprepared(sql).await.expect("the SQL run before migrating");
+            let setup = db::connect(&config.database).await.expect("connect test database");
+            setup.execute_unprepared(sql).await.expect("the SQL run before migrating");
+            setup.close().await.expect("close the setup connection");
         }
-        db::migrate(&migrator).await.expect("migrate test database");
-        migrator.close().await.expect("close the migrating connection");
-        let db = db::connect(&config.database).await.expect("connect test database");
+        // Migrated as the server migrates when it starts, whatever AUTO_MIGRATE says.
+        let migrated = DatabaseConfig { auto_migrate: true, ..config.database.clone() };
+        let db = db::connect_migrated(&migrated).await.expect("connect and migrate the test database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         config.bound_to(listener.local_addr().expect("addr"));
