@@ -2,17 +2,22 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorMessage } from './QueryView';
 import { Select } from './Select';
 
-export type StatusFormProps<T extends string> = {
+/** Pick a new status and save it; the server decides whether the move is allowed. */
+export function StatusForm<T extends string>({
+  id,
+  current,
+  options,
+  pending,
+  error,
+  onSave,
+}: {
   id: string;
   current: T;
   options: readonly T[];
   pending: boolean;
   error: unknown;
   onSave: (status: T) => void;
-};
-
-/** Pick a new status and save it; the server decides whether the move is allowed. */
-export function StatusForm<T extends string>({ id, current, options, pending, error, onSave }: StatusFormProps<T>) {
+}) {
   const [status, setStatus] = useState<T>(current);
   useEffect(() => setStatus(current), [current]);
   const submit = (event: FormEvent) => {

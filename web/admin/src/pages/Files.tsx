@@ -1,14 +1,15 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Badge } from '../components/Badge';
 import { useConfirm } from '../components/Confirm';
 import { PageHeader } from '../components/PageHeader';
-import { Pager } from '../components/Pager';
-import { ErrorMessage, QueryView } from '../components/QueryView';
+import { PagedTable } from '../components/PagedTable';
+import { ErrorMessage } from '../components/QueryView';
 import { Select } from '../components/Select';
 import { errorMessage, formatBytes, formatDate } from '../lib/format';
-import { intParam, oneOf } from '../lib/params';
-import { Link, useSearchState } from '../lib/router';
+import { useListParams } from '../lib/listParams';
+import { useInvalidate } from '../lib/refresh';
+import { Link } from '../lib/router';
 import { FILE_STATUSES, type FileStatus } from '../lib/statuses';
 import { useTRPC, useTRPCClient, type RouterOutputs } from '../lib/trpc';
 
@@ -54,11 +55,10 @@ function FilterForm({ value, onApply }: { value: Filters; onApply: (filters: Fil
 export function Files() {
   const trpc = useTRPC();
   const client = useTRPCClient();
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const confirm = useConfirm();
-  const [search, update] = useSearchState();
-  const page = intParam(search, 'page');
-  const filters: Filters = { q: search.get('q') ?? '', mime: search.get('mime') ?? '', status: oneOf(search, 'status', FILE_STATUSES) };
+  const { search, page, status, filter, goTo } = useListParams(FILE_STATUSES);
+  const filters: Filters = { q: search.get('q') ?? '', mime: search.get('mime') ?? '', status };
   const userId = search.get('user') || undefined;
   const files = useQuery({
     ...trpc.main.admin.files.queryOptions({
@@ -76,13 +76,7 @@ export function Files() {
     onSuccess: (ticket) => window.location.assign(ticket.downloadUrl),
   });
   const remove = useMutation(
-    trpc.core.file.delete.mutationOptions({
-      onSuccess: () =>
-        Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.main.admin.files.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.main.admin.overview.pathKey() }),
-        ]),
-    }),
+    trpc.core.file.delete.mutationOptions({ onSuccess: () => invalidate(trpc.main.admin.files.pathKey(), trpc.main.admin.overview.pathKey()) }),
   );
   const askDelete = async (file: File) => {
     if (await confirm({ title: 'Delete file?', message: `Delete “${file.originalName}” (${formatBytes(file.size)})? This cannot be undone.` }))
@@ -92,70 +86,51 @@ export function Files() {
     <>
       <PageHeader title="Files" />
       {/* Keyed by the applied filters so Back and links reset the draft. */}
-      <FilterForm key={`${filters.q}\n${filters.mime}\n${filters.status ?? ''}`} value={filters} onApply={(next) => update({ q: next.q, mime: next.mime, status: next.status, page: undefined })} />
+      <FilterForm key={`${filters.q}\n${filters.mime}\n${filters.status ?? ''}`} value={filters} onApply={(next) => filter({ q: next.q, mime: next.mime, status: next.status })} />
       {userId && (
         <p>
           Only the files of <Link to={`/users/${userId}`} className="mono">{userId}</Link>.{' '}
-          <button type="button" className="link" onClick={() => update({ user: undefined, page: undefined })}>
+          <button type="button" className="link" onClick={() => filter({ user: undefined })}>
             Show everyone's
           </button>
         </p>
       )}
       <ErrorMessage error={download.error ?? remove.error} />
-      <QueryView query={files} isEmpty={(data) => data.data.length === 0} empty="No files found">
-        {(data) => (
-          <>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Preview</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Owner</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Size</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Uploaded</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.data.map((file) => (
-                    <tr key={file.id}>
-                      <td>{file.status === 'READY' && file.mimeType.startsWith('image/') ? <Preview file={file} /> : <span className="muted">—</span>}</td>
-                      <td>{file.originalName}</td>
-                      <td>
-                        <Link to={`/users/${file.userId}`} className="mono">
-                          {file.userId}
-                        </Link>
-                      </td>
-                      <td>{file.mimeType}</td>
-                      <td className="num">{formatBytes(file.size)}</td>
-                      <td>
-                        <Badge value={file.status} />
-                      </td>
-                      <td>{formatDate(file.createdAt)}</td>
-                      <td className="row-actions">
-                        {file.status === 'READY' && (
-                          <button type="button" aria-label={`Download ${file.originalName}`} onClick={() => download.mutate(file.id)} disabled={download.isPending}>
-                            Download
-                          </button>
-                        )}
-                        <button type="button" className="danger" aria-label={`Delete ${file.originalName}`} onClick={() => askDelete(file)} disabled={remove.isPending}>
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager {...data.pagination} noun="files" onPage={(next) => update({ page: next })} />
-          </>
+      <PagedTable
+        query={files}
+        columns={['Preview', 'Name', 'Owner', 'Type', 'Size', 'Status', 'Uploaded']}
+        actions
+        empty="No files found"
+        noun="files"
+        onPage={goTo}
+        row={(file) => (
+          <tr key={file.id}>
+            <td>{file.status === 'READY' && file.mimeType.startsWith('image/') ? <Preview file={file} /> : <span className="muted">—</span>}</td>
+            <td>{file.originalName}</td>
+            <td>
+              <Link to={`/users/${file.userId}`} className="mono">
+                {file.userId}
+              </Link>
+            </td>
+            <td>{file.mimeType}</td>
+            <td className="num">{formatBytes(file.size)}</td>
+            <td>
+              <Badge value={file.status} />
+            </td>
+            <td>{formatDate(file.createdAt)}</td>
+            <td className="row-actions">
+              {file.status === 'READY' && (
+                <button type="button" aria-label={`Download ${file.originalName}`} onClick={() => download.mutate(file.id)} disabled={download.isPending}>
+                  Download
+                </button>
+              )}
+              <button type="button" className="danger" aria-label={`Delete ${file.originalName}`} onClick={() => askDelete(file)} disabled={remove.isPending}>
+                Delete
+              </button>
+            </td>
+          </tr>
         )}
-      </QueryView>
+      />
     </>
   );
 }

@@ -1,10 +1,11 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useConfirm } from '../components/Confirm';
 import { PageHeader } from '../components/PageHeader';
-import { Pager } from '../components/Pager';
-import { ErrorMessage, QueryView } from '../components/QueryView';
+import { PagedTable } from '../components/PagedTable';
+import { ErrorMessage } from '../components/QueryView';
 import { intParam } from '../lib/params';
+import { useInvalidate } from '../lib/refresh';
 import { Link, useSearchState } from '../lib/router';
 import { useTRPC, type RouterOutputs } from '../lib/trpc';
 
@@ -79,13 +80,13 @@ function LevelForm({
 
 export function Levels() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const confirm = useConfirm();
   const [search, update] = useSearchState();
   const page = intParam(search, 'page');
   const editId = search.get('edit');
   const levels = useQuery({ ...trpc.core.level.list.queryOptions({ page, limit: 50 }), placeholderData: keepPreviousData });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.core.level.pathKey() });
+  const refresh = () => invalidate(trpc.core.level.pathKey());
   const create = useMutation(trpc.core.level.create.mutationOptions({ onSuccess: refresh }));
   const save = useMutation(
     trpc.core.level.update.mutationOptions({
@@ -133,46 +134,30 @@ export function Levels() {
         />
       </div>
       <ErrorMessage error={remove.error} />
-      <QueryView query={levels} isEmpty={(data) => data.data.length === 0} empty="No levels yet">
-        {(data) => (
-          <>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Rank</th>
-                    <th scope="col">Minimum points</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.data.map((level) => (
-                    <tr key={level.id}>
-                      <td>{level.name}</td>
-                      <td className="num">{level.rank}</td>
-                      <td className="num">{level.minPoints.toLocaleString()}</td>
-                      <td>{level.description || '—'}</td>
-                      <td className="row-actions">
-                        <Link to={`/levels?${new URLSearchParams({ ...(page > 1 ? { page: String(page) } : {}), edit: level.id })}`} aria-label={`Edit ${level.name}`} className="button">
-                          Edit
-                        </Link>
-                        <button type="button" className="danger" aria-label={`Delete ${level.name}`} onClick={() => askDelete(level)} disabled={remove.isPending}>
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager {...data.pagination} noun="levels" onPage={(next) => update({ page: next, edit: undefined })} />
-          </>
+      <PagedTable
+        query={levels}
+        columns={['Name', 'Rank', 'Minimum points', 'Description']}
+        actions
+        empty="No levels yet"
+        noun="levels"
+        onPage={(next) => update({ page: next, edit: undefined })}
+        row={(level) => (
+          <tr key={level.id}>
+            <td>{level.name}</td>
+            <td className="num">{level.rank}</td>
+            <td className="num">{level.minPoints.toLocaleString()}</td>
+            <td>{level.description || '—'}</td>
+            <td className="row-actions">
+              <Link to={`/levels?${new URLSearchParams({ ...(page > 1 ? { page: String(page) } : {}), edit: level.id })}`} aria-label={`Edit ${level.name}`} className="button">
+                Edit
+              </Link>
+              <button type="button" className="danger" aria-label={`Delete ${level.name}`} onClick={() => askDelete(level)} disabled={remove.isPending}>
+                Delete
+              </button>
+            </td>
+          </tr>
         )}
-      </QueryView>
+      />
     </>
   );
 }

@@ -1,28 +1,20 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Badge } from '../components/Badge';
 import { Card } from '../components/Card';
-import { DeleteCard } from '../components/DeleteCard';
 import { DetailPage } from '../components/DetailPage';
-import { StatusCard } from '../components/StatusCard';
+import { RecordActions } from '../components/RecordActions';
 import { formatDate, formatMoney } from '../lib/format';
-import { useInvalidate } from '../lib/invalidate';
-import { Link, navigate } from '../lib/router';
+import { useRecordRefresh } from '../lib/refresh';
+import { Link } from '../lib/router';
 import { OFFERING_STATUSES } from '../lib/statuses';
 import { useTRPC } from '../lib/trpc';
 
 export function OfferingDetail({ id }: { id: string }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidate();
+  const refresh = useRecordRefresh('/offerings', trpc.core.offering);
   const offering = useQuery(trpc.core.offering.get.queryOptions({ id }));
-  const update = useMutation(trpc.core.offering.update.mutationOptions({ onSuccess: () => invalidate(trpc.core.offering.pathKey()) }));
-  const remove = useMutation(
-    trpc.core.offering.delete.mutationOptions({
-      onSuccess: () => {
-        navigate('/offerings');
-        return invalidate(trpc.core.offering.list.pathKey());
-      },
-    }),
-  );
+  const update = useMutation(trpc.core.offering.update.mutationOptions({ onSuccess: refresh.changed }));
+  const remove = useMutation(trpc.core.offering.delete.mutationOptions({ onSuccess: refresh.deleted }));
   return (
     <DetailPage title={offering.data?.title ?? 'Offering'} back={{ to: '/offerings', label: 'All offerings' }} query={offering}>
       {(data) => (
@@ -51,22 +43,7 @@ export function OfferingDetail({ id }: { id: string }) {
             <h3>Description</h3>
             <div className="content">{data.description || <span className="muted">No description</span>}</div>
           </Card>
-          <StatusCard
-            id="offering-status"
-            current={data.status}
-            options={OFFERING_STATUSES}
-            pending={update.isPending}
-            error={update.error}
-            onSave={(status) => update.mutate({ id, status })}
-          />
-          <DeleteCard
-            id="offering-delete"
-            noun="offering"
-            message={`Delete “${data.title}”? This cannot be undone.`}
-            pending={remove.isPending}
-            error={remove.error}
-            onDelete={() => remove.mutate({ id })}
-          />
+          <RecordActions noun="offering" id={id} name={data.title} status={data.status} statuses={OFFERING_STATUSES} update={update} remove={remove} />
         </>
       )}
     </DetailPage>

@@ -1,9 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Badge } from '../components/Badge';
+import { Card } from '../components/Card';
 import { useConfirm } from '../components/Confirm';
-import { PageHeader } from '../components/PageHeader';
-import { ErrorMessage, QueryView } from '../components/QueryView';
+import { DetailPage } from '../components/DetailPage';
+import { ErrorMessage } from '../components/QueryView';
 import { formatDate, formatMoney } from '../lib/format';
+import { useInvalidate } from '../lib/refresh';
 import { Link } from '../lib/router';
 import { ORDER_MOVES } from '../lib/statuses';
 import { useTRPC } from '../lib/trpc';
@@ -12,17 +14,11 @@ const LABELS = { CONFIRMED: 'Confirm order', COMPLETED: 'Complete order', CANCEL
 
 export function OrderDetail({ id }: { id: string }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const invalidate = useInvalidate();
   const confirm = useConfirm();
   const order = useQuery(trpc.core.order.get.queryOptions({ id }));
   const transition = useMutation(
-    trpc.main.order.transition.mutationOptions({
-      onSuccess: () =>
-        Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.core.order.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.main.admin.orders.pathKey() }),
-        ]),
-    }),
+    trpc.main.order.transition.mutationOptions({ onSuccess: () => invalidate(trpc.core.order.pathKey(), trpc.main.admin.orders.pathKey()) }),
   );
   const move = async (to: keyof typeof LABELS) => {
     // Cancelling cannot be undone; completing credits the buyer's points.
@@ -30,70 +26,63 @@ export function OrderDetail({ id }: { id: string }) {
     transition.mutate({ id, to });
   };
   return (
-    <>
-      <PageHeader title="Order">
-        <Link to="/orders">← All orders</Link>
-      </PageHeader>
-      <QueryView query={order}>
-        {(data) => (
-          <div className="cards">
-            <section className="card wide" aria-labelledby="order-details">
-              <h2 id="order-details">Details</h2>
-              <dl className="fields">
-                <dt>ID</dt>
-                <dd className="mono">{data.id}</dd>
-                <dt>Offering</dt>
-                <dd>
-                  <Link to={`/offerings/${data.offering.id}`}>{data.offering.title}</Link>
-                </dd>
-                <dt>Buyer</dt>
-                <dd>
-                  <Link to={`/users/${data.buyerId}`} className="mono">
-                    {data.buyerId}
-                  </Link>
-                </dd>
-                <dt>Seller</dt>
-                <dd>
-                  <Link to={`/users/${data.offering.sellerId}`} className="mono">
-                    {data.offering.sellerId}
-                  </Link>
-                </dd>
-                <dt>Quantity</dt>
-                <dd>{data.quantity}</dd>
-                <dt>Unit price</dt>
-                <dd>{formatMoney(data.unitPriceCents, data.currency)}</dd>
-                <dt>Total</dt>
-                <dd>{formatMoney(data.totalCents, data.currency)}</dd>
-                <dt>Status</dt>
-                <dd>
-                  <Badge value={data.status} />
-                </dd>
-                <dt>Note</dt>
-                <dd>{data.note || '—'}</dd>
-                <dt>Placed</dt>
-                <dd>{formatDate(data.createdAt)}</dd>
-                <dt>Updated</dt>
-                <dd>{formatDate(data.updatedAt)}</dd>
-              </dl>
-            </section>
-            <section className="card" aria-labelledby="order-move-title">
-              <h2 id="order-move-title">Change status</h2>
-              {ORDER_MOVES[data.status].length === 0 ? (
-                <p className="muted">A {data.status.toLowerCase()} order cannot change any more.</p>
-              ) : (
-                <div className="actions">
-                  {ORDER_MOVES[data.status].map((to) => (
-                    <button key={to} type="button" className={to === 'CANCELLED' ? 'danger' : undefined} onClick={() => move(to)} disabled={transition.isPending}>
-                      {LABELS[to]}
-                    </button>
-                  ))}
-                </div>
-              )}
-              <ErrorMessage error={transition.error} />
-            </section>
-          </div>
-        )}
-      </QueryView>
-    </>
+    <DetailPage title="Order" back={{ to: '/orders', label: 'All orders' }} query={order}>
+      {(data) => (
+        <>
+          <Card titleId="order-details" title="Details" wide>
+            <dl className="fields">
+              <dt>ID</dt>
+              <dd className="mono">{data.id}</dd>
+              <dt>Offering</dt>
+              <dd>
+                <Link to={`/offerings/${data.offering.id}`}>{data.offering.title}</Link>
+              </dd>
+              <dt>Buyer</dt>
+              <dd>
+                <Link to={`/users/${data.buyerId}`} className="mono">
+                  {data.buyerId}
+                </Link>
+              </dd>
+              <dt>Seller</dt>
+              <dd>
+                <Link to={`/users/${data.offering.sellerId}`} className="mono">
+                  {data.offering.sellerId}
+                </Link>
+              </dd>
+              <dt>Quantity</dt>
+              <dd>{data.quantity}</dd>
+              <dt>Unit price</dt>
+              <dd>{formatMoney(data.unitPriceCents, data.currency)}</dd>
+              <dt>Total</dt>
+              <dd>{formatMoney(data.totalCents, data.currency)}</dd>
+              <dt>Status</dt>
+              <dd>
+                <Badge value={data.status} />
+              </dd>
+              <dt>Note</dt>
+              <dd>{data.note || '—'}</dd>
+              <dt>Placed</dt>
+              <dd>{formatDate(data.createdAt)}</dd>
+              <dt>Updated</dt>
+              <dd>{formatDate(data.updatedAt)}</dd>
+            </dl>
+          </Card>
+          <Card titleId="order-move-title" title="Change status">
+            {ORDER_MOVES[data.status].length === 0 ? (
+              <p className="muted">A {data.status.toLowerCase()} order cannot change any more.</p>
+            ) : (
+              <div className="actions">
+                {ORDER_MOVES[data.status].map((to) => (
+                  <button key={to} type="button" className={to === 'CANCELLED' ? 'danger' : undefined} onClick={() => move(to)} disabled={transition.isPending}>
+                    {LABELS[to]}
+                  </button>
+                ))}
+              </div>
+            )}
+            <ErrorMessage error={transition.error} />
+          </Card>
+        </>
+      )}
+    </DetailPage>
   );
 }

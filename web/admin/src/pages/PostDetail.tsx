@@ -1,28 +1,20 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Badge } from '../components/Badge';
 import { Card } from '../components/Card';
-import { DeleteCard } from '../components/DeleteCard';
 import { DetailPage } from '../components/DetailPage';
-import { StatusCard } from '../components/StatusCard';
+import { RecordActions } from '../components/RecordActions';
 import { formatDate } from '../lib/format';
-import { useInvalidate } from '../lib/invalidate';
-import { Link, navigate } from '../lib/router';
+import { useRecordRefresh } from '../lib/refresh';
+import { Link } from '../lib/router';
 import { POST_STATUSES } from '../lib/statuses';
 import { useTRPC } from '../lib/trpc';
 
 export function PostDetail({ id }: { id: string }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidate();
+  const refresh = useRecordRefresh('/posts', trpc.core.post);
   const post = useQuery(trpc.core.post.get.queryOptions({ id }));
-  const update = useMutation(trpc.core.post.update.mutationOptions({ onSuccess: () => invalidate(trpc.core.post.pathKey()) }));
-  const remove = useMutation(
-    trpc.core.post.delete.mutationOptions({
-      onSuccess: () => {
-        navigate('/posts');
-        return invalidate(trpc.core.post.list.pathKey());
-      },
-    }),
-  );
+  const update = useMutation(trpc.core.post.update.mutationOptions({ onSuccess: refresh.changed }));
+  const remove = useMutation(trpc.core.post.delete.mutationOptions({ onSuccess: refresh.deleted }));
   return (
     <DetailPage title={post.data?.title ?? 'Post'} back={{ to: '/posts', label: 'All posts' }} query={post}>
       {(data) => (
@@ -49,22 +41,7 @@ export function PostDetail({ id }: { id: string }) {
             <h3>Content</h3>
             <div className="content">{data.content || <span className="muted">No content</span>}</div>
           </Card>
-          <StatusCard
-            id="post-status"
-            current={data.status}
-            options={POST_STATUSES}
-            pending={update.isPending}
-            error={update.error}
-            onSave={(status) => update.mutate({ id, status })}
-          />
-          <DeleteCard
-            id="post-delete"
-            noun="post"
-            message={`Delete “${data.title}”? This cannot be undone.`}
-            pending={remove.isPending}
-            error={remove.error}
-            onDelete={() => remove.mutate({ id })}
-          />
+          <RecordActions noun="post" id={id} name={data.title} status={data.status} statuses={POST_STATUSES} update={update} remove={remove} />
         </>
       )}
     </DetailPage>

@@ -2,7 +2,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Badge } from '../components/Badge';
 import { useConfirm } from '../components/Confirm';
-import { PageHeader } from '../components/PageHeader';
+import { DataTable } from '../components/DataTable';
+import { DeleteCard } from '../components/DeleteCard';
+import { DetailPage } from '../components/DetailPage';
 import { ErrorMessage, QueryView } from '../components/QueryView';
 import { authClient, unwrap, type AuthSession, type AuthUser } from '../lib/auth';
 import { formatDate } from '../lib/format';
@@ -170,46 +172,30 @@ function Sessions({ user }: { user: AuthUser }) {
       <QueryView query={sessions} isEmpty={(data) => data.sessions.length === 0} empty="No sessions">
         {(data) => (
           <>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Started</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">IP address</th>
-                    <th scope="col">User agent</th>
-                    <th scope="col">Impersonated by</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
+            <DataTable columns={['Started', 'Expires', 'IP address', 'User agent', 'Impersonated by']} actions>
+              {data.sessions.map((session) => {
+                const created = formatDate(session.createdAt);
+                return (
+                  <tr key={session.id}>
+                    <td>{created}</td>
+                    <td>{formatDate(session.expiresAt)}</td>
+                    <td>{session.ipAddress || '—'}</td>
+                    <td className="ua">{session.userAgent || '—'}</td>
+                    <td className="mono">{session.impersonatedBy || '—'}</td>
+                    <td>
+                      <button
+                        type="button"
+                        aria-label={`Revoke session started ${created}`}
+                        onClick={() => askRevoke(session.token, created)}
+                        disabled={revoke.isPending}
+                      >
+                        Revoke
+                      </button>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {data.sessions.map((session) => {
-                    const created = formatDate(session.createdAt);
-                    return (
-                      <tr key={session.id}>
-                        <td>{created}</td>
-                        <td>{formatDate(session.expiresAt)}</td>
-                        <td>{session.ipAddress || '—'}</td>
-                        <td className="ua">{session.userAgent || '—'}</td>
-                        <td className="mono">{session.impersonatedBy || '—'}</td>
-                        <td>
-                          <button
-                            type="button"
-                            aria-label={`Revoke session started ${created}`}
-                            onClick={() => askRevoke(session.token, created)}
-                            disabled={revoke.isPending}
-                          >
-                            Revoke
-                          </button>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
             <button type="button" className="danger" onClick={askRevokeAll} disabled={revokeAll.isPending}>
               Revoke all sessions
             </button>
@@ -291,23 +277,19 @@ function SetPassword({ user }: { user: AuthUser }) {
 }
 
 function Remove({ user }: { user: AuthUser }) {
-  const confirm = useConfirm();
   const remove = useAdminAction(
     () => unwrap(authClient.admin.removeUser({ userId: user.id })),
     () => navigate('/users'),
   );
-  const ask = async () => {
-    if (await confirm({ title: 'Delete user?', message: `Delete ${user.email} and everything they own? This cannot be undone.` }))
-      remove.mutate();
-  };
   return (
-    <section className="card" aria-labelledby="remove-title">
-      <h2 id="remove-title">Delete</h2>
-      <button type="button" className="danger" onClick={ask} disabled={remove.isPending}>
-        Delete user
-      </button>
-      <ErrorMessage error={remove.error} />
-    </section>
+    <DeleteCard
+      id="remove"
+      noun="user"
+      message={`Delete ${user.email} and everything they own? This cannot be undone.`}
+      pending={remove.isPending}
+      error={remove.error}
+      onDelete={() => remove.mutate()}
+    />
   );
 }
 
@@ -317,24 +299,19 @@ export function UserDetail({ id }: { id: string }) {
     queryFn: () => unwrap<AuthUser>(authClient.admin.getUser({ query: { id } })),
   });
   return (
-    <>
-      <PageHeader title={user.data ? user.data.email : 'User'}>
-        <Link to="/users">← All users</Link>
-      </PageHeader>
-      <QueryView query={user}>
-        {(data) => (
-          <div className="cards">
-            <Profile user={data} />
-            <RoleForm user={data} />
-            <BanForm user={data} />
-            <Accounts user={data} />
-            <Impersonate user={data} />
-            <SetPassword user={data} />
-            <Sessions user={data} />
-            <Remove user={data} />
-          </div>
-        )}
-      </QueryView>
-    </>
+    <DetailPage title={user.data ? user.data.email : 'User'} back={{ to: '/users', label: 'All users' }} query={user}>
+      {(data) => (
+        <>
+          <Profile user={data} />
+          <RoleForm user={data} />
+          <BanForm user={data} />
+          <Accounts user={data} />
+          <Impersonate user={data} />
+          <SetPassword user={data} />
+          <Sessions user={data} />
+          <Remove user={data} />
+        </>
+      )}
+    </DetailPage>
   );
 }

@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Badge } from '../components/Badge';
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { QueryView } from '../components/QueryView';
@@ -38,32 +39,19 @@ export function Users() {
       <QueryView query={users} isEmpty={(data) => data.users.length === 0} empty="No users found">
         {(data) => (
           <>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Signed up</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.users.map((user) => (
-                    <tr key={user.id}>
-                      <td>
-                        <Link to={`/users/${user.id}`}>{user.email}</Link>
-                      </td>
-                      <td>{user.name || '—'}</td>
-                      <td>{user.role ?? 'user'}</td>
-                      <td>{user.banned ? <Badge value="Banned" /> : <Badge value="Active" />}</td>
-                      <td>{formatDate(user.createdAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Email', 'Name', 'Role', 'Status', 'Signed up']}>
+              {data.users.map((user) => (
+                <tr key={user.id}>
+                  <td>
+                    <Link to={`/users/${user.id}`}>{user.email}</Link>
+                  </td>
+                  <td>{user.name || '—'}</td>
+                  <td>{user.role ?? 'user'}</td>
+                  <td>{user.banned ? <Badge value="Banned" /> : <Badge value="Active" />}</td>
+                  <td>{formatDate(user.createdAt)}</td>
+                </tr>
+              ))}
+            </DataTable>
             <Pager page={page} totalPages={Math.ceil(data.total / LIMIT)} total={data.total} noun="users" onPage={(next) => update({ page: next })} />
           </>
         )}
