@@ -20,5 +20,15 @@ export default defineConfig({
     reportCompressedSize: false,
   },
   server: { proxy },
-  preview: { proxy },
+  // The built console under the policy the server sends with it
+  // (crates/nextstack/src/http/admin_console.rs, outside production), so a
+  // preview shows what would break there. The dev server's inline React
+  // refresh preamble would not pass it, so only here.
+  preview: {
+    proxy,
+    headers: {
+      'Content-Security-Policy':
+        "default-src 'self';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data: blob: https: http:;connect-src 'self';base-uri 'self';form-action 'self';frame-ancestors 'none';object-src 'none';script-src-attr 'none'",
+    },
+  },
 });

@@ -1,9 +1,9 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { ImpersonationBanner } from './components/ImpersonationBanner';
 import { Nav } from './components/Nav';
 import { ErrorMessage, Loading } from './components/QueryView';
 import { useLocation } from './lib/router';
-import { useSession } from './lib/session';
+import { isAdminSession, useSession } from './lib/session';
 import { AdminsOnly } from './pages/AdminsOnly';
 import { Files } from './pages/Files';
 import { Levels } from './pages/Levels';
@@ -33,20 +33,49 @@ const routes: [RegExp, (id: string) => ReactNode][] = [
   [/^\/files$/, () => <Files />],
 ];
 
-function Console({ email }: { email: string }) {
-  const { path } = useLocation();
-  let page: ReactNode = <NotFound />;
+function route(path: string): ReactNode {
   for (const [pattern, render] of routes) {
     const match = pattern.exec(path);
-    if (match) {
-      page = render(decodeURIComponent(match[1] ?? ''));
-      break;
+    if (!match) continue;
+    let id: string;
+    try {
+      id = decodeURIComponent(match[1] ?? '');
+    } catch {
+      // A malformed escape (/users/%E0) names no record.
+      return <NotFound />;
     }
+    return render(id);
   }
+  return <NotFound />;
+}
+
+/**
+ * After moving to another page, focus goes to its heading, so keyboard and
+ * screen-reader users start on the new page rather than on the link they
+ * left. Only when the path changes: filters and pages of a list keep the
+ * focus where it is. Not on the first load, where the browser starts at the top.
+ */
+function useFocusOnNavigation(path: string) {
+  const main = useRef<HTMLElement>(null);
+  const shown = useRef(path);
+  useEffect(() => {
+    if (shown.current === path) return;
+    shown.current = path;
+    const target = main.current?.querySelector<HTMLElement>('h1') ?? main.current;
+    target?.focus({ preventScroll: true });
+  }, [path]);
+  return main;
+}
+
+function Console({ email }: { email: string }) {
+  const { path } = useLocation();
+  const main = useFocusOnNavigation(path);
   return (
     <>
       <Nav email={email} />
-      <main id="main">{page}</main>
+      <main id="main" ref={main} tabIndex={-1}>
+        {route(path)}
+      </main>
     </>
   );
 }
@@ -71,14 +100,15 @@ export function App() {
   // The server never gives an impersonation session admin rights, whatever the
   // user's role: nothing admin is mounted (and so fetched) under one.
   const impersonating = Boolean(current.impersonatedBy);
-  const isAdmin = user.role === 'admin' && !impersonating;
+  const isAdmin = isAdminSession(session.data);
   return (
     <>
       <a className="skip" href="#main">
         Skip to content
       </a>
       {impersonating && <ImpersonationBanner email={user.email} />}
-      {isAdmin ? <Console email={user.email} /> : <AdminsOnly email={user.email} impersonating={impersonating} />}
+      {/* Keyed by the user: another admin's console starts with nothing of the last one's state. */}
+      {isAdmin ? <Console key={user.id} email={user.email} /> : <AdminsOnly email={user.email} impersonating={impersonating} />}
     </>
   );
 }

@@ -10,11 +10,11 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use rust_embed::Embed;
 
 use crate::app::AppState;
@@ -31,18 +31,16 @@ pub const MOUNT: &str = "/admin";
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(MOUNT, get(|| async { Redirect::permanent("/admin/") }))
-        .route("/admin/", get(|state: State<AppState>, headers: HeaderMap| serve(state, headers, None)))
-        .route(
-            "/admin/{*path}",
-            get(|state: State<AppState>, headers: HeaderMap, Path(path): Path<String>| {
-                serve(state, headers, Some(path))
-            }),
-        )
+        .route("/admin/", get(serve))
+        .route("/admin/{*path}", get(serve))
 }
 
-async fn serve(State(state): State<AppState>, headers: HeaderMap, path: Option<String>) -> Response {
-    let path = path.unwrap_or_default();
-    if let Some(file) = (!path.is_empty()).then(|| ConsoleBuild::get(&path)).flatten() {
+/// Looks the raw path up (built names are plain ASCII, never percent-encoded),
+/// so a path that does not decode, e.g. `/admin/users/%E0`, still reaches the
+/// app, which shows its own "Not found".
+async fn serve(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let path = uri.path().strip_prefix("/admin/").unwrap_or_default();
+    if let Some(file) = (!path.is_empty()).then(|| ConsoleBuild::get(path)).flatten() {
         let immutable = path.starts_with("assets/");
         return respond(&headers, &file, immutable, &state);
     }

@@ -42,9 +42,11 @@ async fn the_console_is_served_from_the_binary_with_its_routes_falling_back_to_t
     let html = index.text().await.unwrap();
 
     // The app's own routes are the app, so a reload on /admin/users/… works.
-    let deep = app.get("/admin/users/some-user-id").await;
-    assert_eq!(deep.status(), 200);
-    assert_eq!(deep.text().await.unwrap(), html);
+    for route in ["/admin/users/some-user-id", "/admin/users/%E0"] {
+        let deep = app.get(route).await;
+        assert_eq!(deep.status(), 200, "{route}");
+        assert_eq!(deep.text().await.unwrap(), html, "{route}");
+    }
 
     let assets = asset_paths(&html);
     assert!(assets.iter().any(|a| a.ends_with(".js")), "index.html loads a script: {html}");

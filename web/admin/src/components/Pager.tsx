@@ -25,3 +25,20 @@ export function Pager({
     </nav>
   );
 }
+
+/**
+ * A list page with no rows. Past the first page (the last row of the last
+ * page deleted, a stale ?page= link) there is no pager to go back with, so
+ * it offers the way to the first page.
+ */
+export function EmptyPage({ page, empty, onPage }: { page: number; empty: string; onPage: (page: number) => void }) {
+  if (page <= 1) return <p className="empty">{empty}</p>;
+  return (
+    <div className="empty">
+      <p>{`Nothing on page ${page}.`}</p>
+      <button type="button" onClick={() => onPage(1)}>
+        Go to the first page
+      </button>
+    </div>
+  );
+}

@@ -9,3 +9,14 @@ export function oneOf<T extends string>(search: URLSearchParams, name: string, a
   const value = search.get(name);
   return allowed.find((item) => item === value);
 }
+
+/** The largest amount the server takes (its prices are 32-bit integers). */
+export const MAX_CENTS = 2_147_483_647;
+
+/** A whole, non-negative amount in minor units (cents), or undefined. */
+export function centsParam(search: URLSearchParams, name: string): number | undefined {
+  const raw = search.get(name);
+  if (raw === null || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  return Number.isInteger(value) && value >= 0 && value <= MAX_CENTS ? value : undefined;
+}

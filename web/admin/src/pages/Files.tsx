@@ -30,6 +30,22 @@ function Preview({ file }: { file: File }) {
   return <img className="thumb" src={ticket.data.downloadUrl} alt={`Preview of ${file.originalName}`} width={48} height={48} />;
 }
 
+/**
+ * Opens a signed URL in a new tab, as a link would: the console stays, the
+ * URL stays out of its history, and the new tab gets neither a handle on the
+ * console (noopener) nor its address (noreferrer). Called right after the URL
+ * arrives, still within the click's user activation, so it is not a blocked popup.
+ */
+function openInNewTab(url: string) {
+  const link = document.createElement('a');
+  link.href = url;
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 function FilterForm({ value, onApply }: { value: Filters; onApply: (filters: Filters) => void }) {
   const [draft, setDraft] = useState(value);
   const submit = (event: FormEvent) => {
@@ -73,7 +89,7 @@ export function Files() {
   });
   const download = useMutation({
     mutationFn: (fileId: string) => client.main.storage.getDownloadUrl.query({ fileId }),
-    onSuccess: (ticket) => window.location.assign(ticket.downloadUrl),
+    onSuccess: (ticket) => openInNewTab(ticket.downloadUrl),
   });
   const remove = useMutation(
     trpc.core.file.delete.mutationOptions({ onSuccess: () => invalidate(trpc.main.admin.files.pathKey(), trpc.main.admin.overview.pathKey()) }),

@@ -18,7 +18,10 @@ export function OrderDetail({ id }: { id: string }) {
   const confirm = useConfirm();
   const order = useQuery(trpc.core.order.get.queryOptions({ id }));
   const transition = useMutation(
-    trpc.main.order.transition.mutationOptions({ onSuccess: () => invalidate(trpc.core.order.pathKey(), trpc.main.admin.orders.pathKey()) }),
+    // The overview counts orders by status.
+    trpc.main.order.transition.mutationOptions({
+      onSuccess: () => invalidate(trpc.core.order.pathKey(), trpc.main.admin.orders.pathKey(), trpc.main.admin.overview.pathKey()),
+    }),
   );
   const move = async (to: keyof typeof LABELS) => {
     // Cancelling cannot be undone; completing credits the buyer's points.

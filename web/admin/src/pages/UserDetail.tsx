@@ -8,17 +8,25 @@ import { DetailPage } from '../components/DetailPage';
 import { ErrorMessage, QueryView } from '../components/QueryView';
 import { authClient, unwrap, type AuthSession, type AuthUser } from '../lib/auth';
 import { formatDate } from '../lib/format';
+import { sessionKey } from '../lib/session';
 import { href, Link, navigate } from '../lib/router';
 import { useTRPC } from '../lib/trpc';
 
-/** Everything under ['admin'] may have changed after an action on a user. */
+/**
+ * After an action on a user, everything under ['admin'] (BetterAuth's user,
+ * list and sessions) may have changed, and so may the overview (admins and
+ * banned users counted) and the user's tRPC profile (its role).
+ */
 function useAdminAction<T, V = void>(run: (variables: V) => Promise<T>, after?: () => void) {
+  const trpc = useTRPC();
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: run,
     onSuccess: async () => {
       after?.();
-      await queryClient.invalidateQueries({ queryKey: ['admin'] });
+      await Promise.all(
+        [['admin'], trpc.main.admin.overview.pathKey(), trpc.core.user.get.pathKey()].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+      );
     },
   });
 }
@@ -277,10 +285,16 @@ function SetPassword({ user }: { user: AuthUser }) {
 }
 
 function Remove({ user }: { user: AuthUser }) {
-  const remove = useAdminAction(
-    () => unwrap(authClient.admin.removeUser({ userId: user.id })),
-    () => navigate('/users'),
-  );
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () => unwrap(authClient.admin.removeUser({ userId: user.id })),
+    onSuccess: async () => {
+      navigate('/users');
+      // Everything the user owned (posts, offerings, orders, files) went with
+      // them: every list and count may have changed.
+      await queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
+    },
+  });
   return (
     <DeleteCard
       id="remove"

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Badge } from '../components/Badge';
 import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/PageHeader';
-import { Pager } from '../components/Pager';
+import { EmptyPage, Pager } from '../components/Pager';
 import { QueryView } from '../components/QueryView';
 import { SearchForm } from '../components/SearchForm';
 import { authClient, unwrap } from '../lib/auth';
@@ -36,25 +36,29 @@ export function Users() {
     <>
       <PageHeader title="Users" />
       <SearchForm id="user-search" label="Search by email" value={q} onSearch={(value) => update({ q: value, page: undefined })} />
-      <QueryView query={users} isEmpty={(data) => data.users.length === 0} empty="No users found">
-        {(data) => (
-          <>
-            <DataTable columns={['Email', 'Name', 'Role', 'Status', 'Signed up']}>
-              {data.users.map((user) => (
-                <tr key={user.id}>
-                  <td>
-                    <Link to={`/users/${user.id}`}>{user.email}</Link>
-                  </td>
-                  <td>{user.name || '—'}</td>
-                  <td>{user.role ?? 'user'}</td>
-                  <td>{user.banned ? <Badge value="Banned" /> : <Badge value="Active" />}</td>
-                  <td>{formatDate(user.createdAt)}</td>
-                </tr>
-              ))}
-            </DataTable>
-            <Pager page={page} totalPages={Math.ceil(data.total / LIMIT)} total={data.total} noun="users" onPage={(next) => update({ page: next })} />
-          </>
-        )}
+      <QueryView query={users}>
+        {(data) =>
+          data.users.length === 0 ? (
+            <EmptyPage page={page} empty="No users found" onPage={(next) => update({ page: next })} />
+          ) : (
+            <>
+              <DataTable columns={['Email', 'Name', 'Role', 'Status', 'Signed up']}>
+                {data.users.map((user) => (
+                  <tr key={user.id}>
+                    <td>
+                      <Link to={`/users/${user.id}`}>{user.email}</Link>
+                    </td>
+                    <td>{user.name || '—'}</td>
+                    <td>{user.role ?? 'user'}</td>
+                    <td>{user.banned ? <Badge value="Banned" /> : <Badge value="Active" />}</td>
+                    <td>{formatDate(user.createdAt)}</td>
+                  </tr>
+                ))}
+              </DataTable>
+              <Pager page={page} totalPages={Math.ceil(data.total / LIMIT)} total={data.total} noun="users" onPage={(next) => update({ page: next })} />
+            </>
+          )
+        }
       </QueryView>
     </>
   );
