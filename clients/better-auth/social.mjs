@@ -275,6 +275,36 @@ await check("idToken: wrong audience, wrong issuer, bad signature, expired, nonc
   assert.equal((await replay.json()).code, "INVALID_TOKEN");
 });
 
+await check("a banned user's provider sign-in is refused: idToken 403 BANNED_USER, the redirect flow error=banned, no session", async () => {
+  const { mintIdToken } = op;
+  const login = `gina-${run}`;
+  const claims = { aud: localClient, sub: `sub-gina-${run}`, email: `${login}@example.com`, name: "Gina" };
+  const post = (path, body, headers = {}) =>
+    fetch(`${api}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const first = await post("/sign-in/social", { provider: "local", idToken: { token: await mintIdToken({ ...claims, nonce: `g1-${run}` }), nonce: `g1-${run}` } });
+  assert.equal(first.status, 200);
+  const gina = (await first.json()).user.id;
+  // An admin (ADMIN_EMAILS, set by the Rust test) bans her.
+  const admin = await post("/sign-up/email", { email: "social-admin@example.com", password: "admin-password-0123", name: "Admin" });
+  assert.equal(admin.status, 200);
+  const bearer = { authorization: `Bearer ${(await admin.json()).token}` };
+  const ban = await post("/admin/ban-user", { userId: gina, banReason: "spam" }, bearer);
+  assert.equal(ban.status, 200, await ban.text());
+
+  const again = await post("/sign-in/social", { provider: "local", idToken: { token: await mintIdToken({ ...claims, nonce: `g2-${run}` }), nonce: `g2-${run}` } });
+  assert.equal(again.status, 403);
+  assert.equal((await again.json()).code, "BANNED_USER");
+  assert.equal(again.headers.get("set-cookie"), null, "no session");
+
+  const { browser, auth } = browserFor(login);
+  const res = await auth.signIn.social({ provider: "local", callbackURL: `${web}/dashboard`, errorCallbackURL: `${web}/oops` });
+  const end = await complete(browser, res.data.url);
+  const target = new URL(end.url);
+  assert.equal(`${target.origin}${target.pathname}`, `${web}/oops`, end.trail.join("\n"));
+  assert.equal(target.searchParams.get("error"), "banned");
+  assert.equal(await session(browser), null);
+});
+
 await check("Expo: a native sign-in goes through the authorization proxy and hands the cookie to the app", async () => {
   const login = `erin-${run}`;
   // What expoClient sends: no Origin, its scheme in expo-origin, a deep-link callbackURL.

@@ -2,7 +2,8 @@
 //! OpenID Certified) with the real `better-auth/client` driving a
 //! cookie-keeping browser through the provider's login and consent pages
 //! (`clients/better-auth/social.mjs`): sign-up, sign-in again, linking,
-//! unlinking, every refused state and ID token, `idToken` sign-in, the Expo
+//! unlinking, every refused state and ID token, `idToken` sign-in, a banned
+//! user refused on both provider paths, the Expo
 //! proxy and deep-link hand-off. Then the rows, as BetterAuth writes them.
 
 use nextstack_entity::{account, user};
@@ -23,6 +24,8 @@ async fn social_sign_in_with_a_real_openid_provider() {
         // Many sign-ins from one address in a minute: more than the default auth limit.
         .env("AUTH_RATE_LIMIT_MAX_REQUESTS", "1000")
         .env("CORS_ORIGINS", WEB)
+        // The admin who bans a provider user (the check that bans are kept on social sign-in).
+        .env("ADMIN_EMAILS", "social-admin@example.com")
         .env("BETTER_AUTH_TRUSTED_ORIGINS", APP_SCHEME)
         .env("OIDC_LOCAL_ISSUER", issuer.clone())
         // The web client, then a native app's (accepted as an `idToken` audience).
@@ -54,7 +57,7 @@ async fn social_sign_in_with_a_real_openid_provider() {
         ],
     });
     node.send_line(&setup.to_string()).await;
-    node.finish("16 passed, 0 failed").await;
+    node.finish("17 passed, 0 failed").await;
 
     // Alice's rows, as BetterAuth writes them for a provider sign-up.
     let alice = user::Entity::find()
