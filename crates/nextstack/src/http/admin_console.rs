@@ -82,13 +82,18 @@ fn respond(headers: &HeaderMap, file: &rust_embed::EmbeddedFile, immutable: bool
 /// local disk) elsewhere; and without `upgrade-insecure-requests`, which
 /// would send a console on http://localhost to an https port nothing serves.
 fn content_security_policy(state: &AppState) -> HeaderValue {
-    let images = if state.config.is_production() {
-        "img-src 'self' data: blob: https:"
-    } else {
-        "img-src 'self' data: blob: https: http:"
-    };
-    let policy = format!(
-        "default-src 'self';script-src 'self';style-src 'self' 'unsafe-inline';{images};connect-src 'self';base-uri 'self';form-action 'self';frame-ancestors 'none';object-src 'none';script-src-attr 'none'"
-    );
-    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'self'"))
+    HeaderValue::from_static(if state.config.is_production() { POLICY_PRODUCTION } else { POLICY_ELSEWHERE })
 }
+
+/// The policy but for its image sources.
+macro_rules! policy_with_images {
+    ($images:literal) => {
+        concat!(
+            "default-src 'self';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data: blob: ",
+            $images,
+            ";connect-src 'self';base-uri 'self';form-action 'self';frame-ancestors 'none';object-src 'none';script-src-attr 'none'"
+        )
+    };
+}
+const POLICY_PRODUCTION: &str = policy_with_images!("https:");
+const POLICY_ELSEWHERE: &str = policy_with_images!("https: http:");
